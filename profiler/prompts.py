@@ -1,0 +1,553 @@
+"""Prompt datasets, the weighted prompt mix and the OpenAI request body.
+
+``PromptMix.at(i)`` is the i-th prompt of the replay sequence: a pure function of (scenario seed, i), so
+every model, every Locust user and every worker process replays the same sequence without talking to
+each other. The sequence is built from fixed-size blocks:
+
+- a block holds each task a fixed number of times, proportional to its weight (largest remainder), so
+  the realised mix matches the weights exactly over every block, not just on average;
+- ``order: shuffled``: each block's order is shuffled with a generator seeded from (seed, block number),
+  and within a task the prompts are taken from a seeded permutation per cycle, so every prompt is used
+  once before any repeats; ``order: sequential``: blocks interleave tasks by smooth weighted round robin
+  and prompts come in file order.
+
+Seeds are derived with SHA-256 (never Python's salted ``hash()``) and numpy's PCG64, so sequences are
+identical across processes, platforms and runs. Blocks and permutations are cached, so ``at(i)`` for
+consecutive ``i`` is O(1) amortised.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from profiler.errors import UserError
+from profiler.scenario_schema import INVALID, Context, check_value, describe, show, unknown_key
+
+BLOCK = 1000  # task slots per block: weights are honoured exactly at a resolution of 1/BLOCK
+_ROLES = ("system", "developer", "user", "assistant", "tool")
+_RECORD_KEYS = (
+    "id", "messages", "tools", "tool_choice", "response_format", "max_tokens", "temperature", "gold",
+    "gold_tool_calls", "distractors", "labels", "meta",
+)  # fmt: skip
+_RF_TYPES = ("text", "json_object", "json_schema")
+_SCHEMA_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MAX_PROBLEMS_PER_FILE = 20
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One dataset record with the task defaults applied. ``response_format`` is in OpenAI's form."""
+
+    task: str
+    id: str
+    prompt_id: str
+    messages: list[dict]
+    tools: list[dict] | None = None
+    tool_choice: str | dict | None = None
+    response_format: dict | None = None
+    max_tokens: int = 1024
+    temperature: float = 0.0
+    gold: Any = None
+    gold_tool_calls: list[dict] | None = None
+    distractors: list = field(default_factory=list)
+    labels: list[str] | None = None
+    meta: dict = field(default_factory=dict)
+    line: int = field(default=0, compare=False, repr=False)  # line in the dataset file
+
+
+# --------------------------------------------------------------------------------- response_format
+
+
+def check_response_format(rf: Any, path: str, ctx: Context) -> Any:
+    """Check a response_format and normalise it to ``{type, schema, name, strict}`` (schema: an absolute
+    path string or an inline mapping). Accepts the scenario form ``{type: json_schema, schema: FILE}`` and
+    OpenAI's own ``{type: json_schema, json_schema: {name, schema, strict}}``."""
+    if not isinstance(rf, dict):
+        ctx.expected(path, "a mapping such as {type: json_object}", rf)
+        return INVALID
+    kind = check_value(rf.get("type"), str, {"choices": _RF_TYPES}, f"{path}.type", ctx)
+    if kind is INVALID:
+        return INVALID
+    if kind != "json_schema":
+        for key in rf:
+            if key != "type":
+                unknown_key(ctx, path, key, ["type"])
+                return INVALID
+        return {"type": kind}
+    spec = dict(rf)
+    inner_path = path
+    if "json_schema" in spec:  # OpenAI's form
+        for key in spec:
+            if key not in ("type", "json_schema"):
+                unknown_key(ctx, path, key, ["type", "json_schema"])
+                return INVALID
+        inner_path = f"{path}.json_schema"
+        if not isinstance(spec["json_schema"], dict):
+            ctx.expected(inner_path, "a mapping {name, schema, strict}", spec["json_schema"])
+            return INVALID
+        spec = dict(spec["json_schema"])
+    else:
+        spec.pop("type")
+    allowed = ["schema", "name", "strict", "description"]
+    ok = True
+    for key in spec:
+        if key not in allowed:
+            unknown_key(ctx, inner_path, key, allowed)
+            ok = False
+    schema = spec.get("schema")
+    if isinstance(schema, str):
+        file = check_value(schema, Path, {"exists": "file"}, f"{inner_path}.schema", ctx)
+        if file is INVALID:
+            return INVALID
+        loaded = _load_schema_file(file, f"{inner_path}.schema", schema, ctx)
+        if loaded is INVALID:
+            return INVALID
+        default_name = re.sub(r"[^A-Za-z0-9_-]", "_", file.stem)[:64]
+        schema = str(file)
+    elif isinstance(schema, dict):
+        if _check_schema(schema, f"{inner_path}.schema", "the schema", ctx) is INVALID:
+            return INVALID
+        default_name = "response"
+    else:
+        ctx.expected(f"{inner_path}.schema", "a JSON Schema file path or mapping", schema)
+        return INVALID
+    name = spec.get("name", default_name)
+    if not isinstance(name, str) or not _SCHEMA_NAME_RE.fullmatch(name):
+        ctx.expected(f"{inner_path}.name", "a name of 1-64 letters, digits, _ or -", name)
+        ok = False
+    strict = spec.get("strict", True)
+    if not isinstance(strict, bool):
+        ctx.expected(f"{inner_path}.strict", "true or false", strict)
+        ok = False
+    if not ok:
+        return INVALID
+    out = {"type": "json_schema", "schema": schema, "name": name, "strict": strict}
+    if isinstance(spec.get("description"), str):
+        out["description"] = spec["description"]
+    return out
+
+
+def _check_schema(schema: dict, path: str, what: str, ctx: Context) -> Any:
+    import jsonschema
+
+    try:
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+    except jsonschema.SchemaError as err:
+        where = "/".join(str(p) for p in err.absolute_path) or "(root)"
+        message = " ".join(err.message.split())
+        if len(message) > 160:
+            message = message[:157] + "..."
+        ctx.error(path, f"expected a valid JSON Schema, got {what} with an error at {where}: {message}")
+        return INVALID
+    return schema
+
+
+def _load_schema_file(file: Path, path: str, shown: str, ctx: Context) -> Any:
+    try:
+        schema = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        ctx.error(
+            path, f"expected a JSON Schema file, got invalid JSON in {shown} (line {err.lineno}: {err.msg})"
+        )
+        return INVALID
+    except (OSError, UnicodeDecodeError) as err:
+        ctx.error(path, f"expected a readable JSON Schema file, got {err}")
+        return INVALID
+    if not isinstance(schema, dict):
+        ctx.expected(path, "a JSON Schema (a JSON object)", schema)
+        return INVALID
+    return _check_schema(schema, path, shown, ctx)
+
+
+_RF_CACHE: dict[str, dict] = {}
+
+
+def openai_response_format(rf: dict | None) -> dict | None:
+    """A normalised response_format (see :func:`check_response_format`) in OpenAI's request form.
+
+    Prompts sharing a response_format share one dict: treat it as read-only."""
+    if rf is None:
+        return None
+    memo = json.dumps(rf, sort_keys=True)
+    hit = _RF_CACHE.get(memo)
+    if hit is not None:
+        return hit
+    if rf["type"] != "json_schema":
+        out = {"type": rf["type"]}
+    else:
+        schema = rf["schema"]
+        if isinstance(schema, str):
+            schema = json.loads(Path(schema).read_text(encoding="utf-8"))
+        inner = {"name": rf["name"], "schema": copy.deepcopy(schema), "strict": rf["strict"]}
+        if "description" in rf:
+            inner["description"] = rf["description"]
+        out = {"type": "json_schema", "json_schema": inner}
+    if len(_RF_CACHE) < 256:
+        _RF_CACHE[memo] = out
+    return out
+
+
+# ----------------------------------------------------------------------------------------- datasets
+
+
+def display_path(path: Path) -> str:
+    """A path as short as is unambiguous: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _check_messages(value: Any, ctx: Context) -> Any:
+    if not isinstance(value, list) or not value:
+        ctx.expected("messages", "a non-empty list of {role, content} mappings", value)
+        return INVALID
+    ok = True
+    for i, m in enumerate(value):
+        where = f"messages[{i}]"
+        if not isinstance(m, dict):
+            ctx.expected(where, "a mapping {role, content}", m)
+            ok = False
+            continue
+        if check_value(m.get("role"), str, {"choices": _ROLES}, f"{where}.role", ctx) is INVALID:
+            ok = False
+        content = m.get("content")
+        tool_call_turn = m.get("role") == "assistant" and bool(m.get("tool_calls"))
+        if not isinstance(content, (str, list)) and not (content is None and tool_call_turn):
+            ctx.expected(f"{where}.content", "a string or a list of content parts", content)
+            ok = False
+    return value if ok else INVALID
+
+
+def _check_tools(value: Any, ctx: Context) -> Any:
+    if not isinstance(value, list):
+        ctx.expected("tools", "a list of {type: function, function: {name, parameters}}", value)
+        return INVALID
+    for i, tool in enumerate(value):
+        fn = tool.get("function") if isinstance(tool, dict) else None
+        if not isinstance(tool, dict) or tool.get("type") != "function" or not isinstance(fn, dict):
+            ctx.expected(f"tools[{i}]", "a mapping {type: function, function: {name, parameters}}", tool)
+            return INVALID
+        if not isinstance(fn.get("name"), str) or not fn["name"]:
+            ctx.expected(f"tools[{i}].function.name", "a string", fn.get("name"))
+            return INVALID
+    return value
+
+
+def _check_gold_tool_calls(value: Any, ctx: Context) -> Any:
+    if not isinstance(value, list):
+        ctx.expected("gold_tool_calls", "a list of {name, arguments}", value)
+        return INVALID
+    for i, call in enumerate(value):
+        if not isinstance(call, dict) or not isinstance(call.get("name"), str):
+            ctx.expected(f"gold_tool_calls[{i}]", "a mapping {name, arguments}", call)
+            return INVALID
+        args = call.get("arguments", {})
+        if not isinstance(args, (dict, str)):
+            ctx.expected(f"gold_tool_calls[{i}].arguments", "a mapping or a JSON string", args)
+            return INVALID
+    return value
+
+
+def _parse_record(raw: dict, task_key: str, task: Any, line: int, ctx: Context) -> Prompt | None:
+    ok = True
+    for key in raw:
+        if key not in _RECORD_KEYS:
+            unknown_key(ctx, "", key, list(_RECORD_KEYS))
+            ok = False
+    rid = raw.get("id")
+    if isinstance(rid, int) and not isinstance(rid, bool):
+        rid = str(rid)
+    if not isinstance(rid, str) or not rid.strip() or "\n" in rid:
+        ctx.expected("id", "a non-empty string", raw.get("id"))
+        ok = False
+    messages = _check_messages(raw.get("messages"), ctx)
+    tools = _check_tools(raw["tools"], ctx) if raw.get("tools") is not None else None
+    tool_choice = raw.get("tool_choice")
+    if tool_choice is not None and not (
+        isinstance(tool_choice, dict) or tool_choice in ("auto", "none", "required")
+    ):
+        ctx.expected("tool_choice", "auto, none, required or a mapping", tool_choice)
+        ok = False
+    if raw.get("response_format") is not None:
+        rf = check_response_format(raw["response_format"], "response_format", ctx)
+    else:
+        rf = task.response_format
+    max_tokens = task.max_tokens
+    if "max_tokens" in raw:
+        max_tokens = check_value(raw["max_tokens"], int, {"ge": 1}, "max_tokens", ctx)
+    temperature = task.temperature
+    if "temperature" in raw:
+        temperature = check_value(raw["temperature"], float, {"ge": 0, "le": 2}, "temperature", ctx)
+    gold_calls = raw.get("gold_tool_calls")
+    if gold_calls is not None:
+        gold_calls = _check_gold_tool_calls(gold_calls, ctx)
+    distractors = check_value(raw.get("distractors", []), list, {}, "distractors", ctx)
+    labels = raw.get("labels")
+    if labels is not None:
+        labels = check_value(labels, list[str], {}, "labels", ctx)
+    meta = check_value(raw.get("meta", {}), dict, {}, "meta", ctx)
+    parts = (messages, tools, rf, max_tokens, temperature, gold_calls, distractors, labels, meta)
+    if not ok or any(p is INVALID for p in parts):
+        return None
+    return Prompt(
+        task=task_key,
+        id=rid,
+        prompt_id=f"{task_key}/{rid}",
+        messages=messages,
+        tools=tools,
+        tool_choice=tool_choice,
+        response_format=openai_response_format(rf),
+        max_tokens=max_tokens,
+        temperature=temperature,
+        gold=raw.get("gold"),
+        gold_tool_calls=gold_calls,
+        distractors=distractors,
+        labels=labels,
+        meta=meta,
+        line=line,
+    )
+
+
+def read_dataset(path: Path, task_key: str, task: Any) -> tuple[list[Prompt], list[str]]:
+    """Parse one JSONL dataset: (prompts, problems as ``FILE:LINE: key: expected ..., got ...``)."""
+    shown = display_path(path)
+    prompts: list[Prompt] = []
+    problems: list[str] = []
+    first_line: dict[str, int] = {}
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as err:
+        return [], [f"{shown}: expected a readable dataset file, got {err.strerror or err}"]
+    with handle:
+        try:
+            for n, text in enumerate(handle, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    raw = json.loads(text)
+                except json.JSONDecodeError as err:
+                    problems.append(
+                        f"{shown}:{n}: expected one JSON object per line, got invalid JSON ({err.msg})"
+                    )
+                    continue
+                if not isinstance(raw, dict):
+                    problems.append(f"{shown}:{n}: expected a JSON object, got {show(raw)}")
+                    continue
+                ctx = Context(base_dir=path.parent)
+                prompt = _parse_record(raw, task_key, task, n, ctx)
+                problems.extend(f"{shown}:{n}: {where}: {msg}" for where, msg in ctx.errors)
+                if prompt is None:
+                    continue
+                if prompt.id in first_line:
+                    problems.append(
+                        f"{shown}:{n}: id: expected a unique id, got {show(prompt.id)} again "
+                        f"(first on line {first_line[prompt.id]})"
+                    )
+                    continue
+                first_line[prompt.id] = n
+                prompts.append(prompt)
+        except UnicodeDecodeError as err:
+            problems.append(f"{shown}: expected UTF-8 text, got undecodable bytes ({err.reason})")
+    if not prompts and not problems:
+        problems.append(
+            f"{shown}: expected at least one prompt (one JSON object per line), got an empty file"
+        )
+    return prompts, problems
+
+
+def _read_all(sc: Any) -> tuple[dict[str, list[Prompt]], list[str]]:
+    out: dict[str, list[Prompt]] = {}
+    problems: list[str] = []
+    for key, task in sc.prompt_mix.tasks.items():
+        prompts, found = read_dataset(task.dataset, key, task)
+        out[key] = prompts
+        if len(found) > MAX_PROBLEMS_PER_FILE:
+            more = len(found) - MAX_PROBLEMS_PER_FILE
+            found = found[:MAX_PROBLEMS_PER_FILE] + [
+                f"{display_path(task.dataset)}: ... and {more} more problem(s) in this file"
+            ]
+        problems.extend(found)
+    return out, problems
+
+
+def load_prompts(sc: Any) -> dict[str, list[Prompt]]:
+    """Every task's prompts (task -> prompts in file order); UserError with the first dataset problem."""
+    prompts, problems = _read_all(sc)
+    if problems:
+        raise UserError(problems[0])
+    return prompts
+
+
+def dataset_problems(sc: Any) -> list[str]:
+    """Every problem in the scenario's datasets (for ``swapbench validate``)."""
+    return _read_all(sc)[1]
+
+
+# ------------------------------------------------------------------------------------------ the mix
+
+
+def _rng(seed: int, *parts: object) -> np.random.Generator:
+    digest = hashlib.sha256("\x1f".join(map(str, (seed, *parts))).encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "big"))
+
+
+def _block_counts(weights: list[float], size: int) -> list[int]:
+    """Slots per task in a block: proportional to weight (largest remainder), at least 1 each."""
+    total = sum(weights)
+    exact = [w / total * size for w in weights]
+    counts = [max(1, int(x)) for x in exact]
+    order = sorted(range(len(weights)), key=lambda t: (exact[t] - int(exact[t]), weights[t]), reverse=True)
+    i = 0
+    while sum(counts) < size:
+        counts[order[i % len(order)]] += 1
+        i += 1
+    return counts
+
+
+def _smooth_round_robin(counts: list[int]) -> np.ndarray:
+    """nginx-style smooth weighted round robin: tasks spread evenly through the block."""
+    total = sum(counts)
+    current = [0] * len(counts)
+    out = np.empty(total, dtype=np.int32)
+    for pos in range(total):
+        for t, c in enumerate(counts):
+            current[t] += c
+        best = max(range(len(counts)), key=lambda t: current[t])
+        current[best] -= total
+        out[pos] = best
+    return out
+
+
+class PromptMix:
+    """The replay sequence: ``at(i)`` is a pure function of (scenario seed, i), the same in every process."""
+
+    def __init__(self, sc: Any, prompts: dict[str, list[Prompt]] | None = None) -> None:
+        self.seed = int(sc.seed)
+        self.shuffled = sc.prompt_mix.order == "shuffled"
+        self.prompts = prompts if prompts is not None else load_prompts(sc)
+        self.tasks = [t for t in sc.prompt_mix.tasks if self.prompts.get(t)]
+        if not self.tasks:
+            raise UserError(f"{sc.path}: prompt_mix.tasks: expected at least one task with prompts, got none")
+        raw = [sc.prompt_mix.tasks[t].weight for t in self.tasks]
+        self.weights = {t: w / sum(raw) for t, w in zip(self.tasks, raw, strict=True)}
+        self.block_size = max(BLOCK, len(self.tasks))
+        self.counts = _block_counts(raw, self.block_size)
+        self._lists = [self.prompts[t] for t in self.tasks]
+        self._base = np.repeat(np.arange(len(self.tasks), dtype=np.int32), self.counts)
+        if not self.shuffled:
+            self._base = _smooth_round_robin(self.counts)
+        self._by_id = {p.prompt_id: p for plist in self._lists for p in plist}
+        self._blocks: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._perms: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
+
+    def __len__(self) -> int:
+        """Distinct prompts in the mix."""
+        return len(self._by_id)
+
+    def _block(self, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """Block b: the task index at each position and that slot's rank among the task's slots."""
+        hit = self._blocks.get(b)
+        if hit is not None:
+            self._blocks.move_to_end(b)
+            return hit
+        order = (
+            self._base if not self.shuffled or b < 0 else _rng(self.seed, "block", b).permutation(self._base)
+        )
+        ranks = np.empty(len(order), dtype=np.int64)
+        seen = [0] * len(self.tasks)
+        for pos, t in enumerate(order.tolist()):
+            ranks[pos] = seen[t]
+            seen[t] += 1
+        self._blocks[b] = (order, ranks)
+        if len(self._blocks) > 8:
+            self._blocks.popitem(last=False)
+        return order, ranks
+
+    def _perm(self, t: int, cycle: int) -> np.ndarray | None:
+        if not self.shuffled:
+            return None
+        key = (t, cycle)
+        hit = self._perms.get(key)
+        if hit is None:
+            hit = _rng(self.seed, "task", self.tasks[t], cycle).permutation(len(self._lists[t]))
+            self._perms[key] = hit
+            if len(self._perms) > 4 * len(self.tasks) + 8:
+                self._perms.popitem(last=False)
+        else:
+            self._perms.move_to_end(key)
+        return hit
+
+    def at(self, i: int) -> Prompt:
+        """The i-th prompt (i >= 0) of the replay sequence."""
+        if i < 0:
+            raise ValueError(f"PromptMix.at: expected i >= 0, got {i}")
+        b, pos = divmod(i, self.block_size)
+        order, ranks = self._block(b)
+        t = int(order[pos])
+        k = b * self.counts[t] + int(ranks[pos])  # occurrences of task t before this one
+        plist = self._lists[t]
+        cycle, j = divmod(k, len(plist))
+        perm = self._perm(t, cycle)
+        return plist[int(perm[j]) if perm is not None else j]
+
+    def by_id(self, prompt_id: str) -> Prompt:
+        """The prompt whose ``prompt_id`` is ``TASK/ID`` (KeyError if unknown)."""
+        try:
+            return self._by_id[prompt_id]
+        except KeyError:
+            raise KeyError(f"unknown prompt_id {prompt_id!r}") from None
+
+    def sequence(self, n: int, start: int = 0) -> list[Prompt]:
+        """``[at(start), ..., at(start + n - 1)]``."""
+        return [self.at(i) for i in range(start, start + n)]
+
+
+# ------------------------------------------------------------------------------------ request body
+
+
+def request_body(prompt: Prompt, model: Any, *, stream: bool = True) -> dict:
+    """The OpenAI chat-completions body for ``prompt`` sent to ``model`` (a ModelSpec).
+
+    ``model.params`` is merged last; a param set to null removes that field (e.g. ``temperature: null``
+    for models that reject it).
+    """
+    body: dict[str, Any] = {"model": model.model, "messages": list(prompt.messages)}
+    if prompt.tools is not None:
+        body["tools"] = prompt.tools
+    if prompt.tool_choice is not None:
+        body["tool_choice"] = prompt.tool_choice
+    if prompt.response_format is not None:
+        body["response_format"] = prompt.response_format
+    body["max_tokens"] = prompt.max_tokens
+    body["temperature"] = prompt.temperature
+    body["stream"] = stream
+    if stream:
+        body["stream_options"] = {"include_usage": True}
+    for key, value in model.params.items():
+        if value is None:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
+def message_key(messages: list[dict]) -> str:
+    """sha256 hex of the canonical JSON of ``messages`` (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(messages, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+__all__ = [
+    "Prompt", "PromptMix", "check_response_format", "dataset_problems", "describe", "load_prompts",
+    "message_key", "openai_response_format", "read_dataset", "request_body",
+]  # fmt: skip

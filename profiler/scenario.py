@@ -1,0 +1,643 @@
+"""The scenario: one experiment, loaded from YAML, checked, and exposed as frozen dataclasses.
+
+This is the only module that reads scenario YAML (docs/scenario.md). Every YAML mapping is a dataclass
+below whose attribute names are the YAML keys and whose defaults are the documented ones; the rules of
+each key sit next to it (``opt(...)``, see ``profiler/scenario_schema.py``). Rules that involve several
+keys live in the ``_check`` hooks. ``swapbench validate FILE...`` is :func:`main`.
+
+Secrets never enter these objects: an endpoint names the environment variable that holds its key
+(``api_key_env``) and :meth:`EndpointSpec.api_key` reads it on demand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from profiler.errors import UserError
+from profiler.scenario_schema import INVALID, Context, build, describe, opt, show, to_plain
+
+DEFAULT_RUBRIC = (
+    "Pass if the candidate answer correctly and completely does what the task asks. The reference answer, "
+    "when given, is one correct answer; other correct answers also pass. Fail answers that are wrong, "
+    "incomplete, malformed, or that ignore the requested format."
+)
+_ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TEMPLATE_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SECRET_HEADERS = {"authorization", "api-key", "x-api-key", "cookie", "proxy-authorization"}
+_BODY_KEYS_RESERVED = ("model", "messages", "stream")
+
+
+# ------------------------------------------------------------------------------------------- models
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    base_url: str = opt()
+    api_key_env: str = opt()
+    api_key_header: str = opt("authorization")
+    headers: dict = opt(factory=dict)
+    query: dict = opt(factory=dict)
+    verify_tls: bool = opt(True)
+    where: str = opt("endpoint", internal=True)  # key path, for error messages
+
+    @staticmethod
+    def _check(v: dict, path: str, ctx: Context) -> None:
+        url = v["base_url"]
+        if isinstance(url, str) and not re.match(r"https?://[^/\s]+", url):
+            ctx.expected(f"{path}.base_url", "an http:// or https:// URL", url)
+            v["base_url"] = INVALID
+        elif isinstance(url, str):
+            v["base_url"] = url.rstrip("/")
+        env = v["api_key_env"]
+        if isinstance(env, str) and not _ENV_NAME_RE.fullmatch(env):
+            # never echo something that may be the key itself
+            looks_secret = len(env) > 24 or env.startswith(("sk-", "Bearer"))
+            got = (
+                "what looks like a key itself (put the key in the environment)" if looks_secret else show(env)
+            )
+            ctx.error(f"{path}.api_key_env", f"expected the name of an environment variable, got {got}")
+            v["api_key_env"] = INVALID
+        header = v["api_key_header"]
+        if isinstance(header, str) and not re.fullmatch(r"[A-Za-z0-9-]+", header):
+            ctx.expected(
+                f"{path}.api_key_header", "an HTTP header name such as authorization or api-key", header
+            )
+            v["api_key_header"] = INVALID
+        for name in ("headers", "query"):
+            mapping = v[name]
+            if mapping is INVALID:
+                continue
+            for key, value in mapping.items():
+                where = f"{path}.{name}.{key}"
+                if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                    ctx.expected(where, "a string", value)
+                    v[name] = INVALID
+                elif (
+                    name == "headers"
+                    and key.lower() in _SECRET_HEADERS
+                    and not _TEMPLATE_RE.search(str(value))
+                ):
+                    ctx.error(
+                        where,
+                        "expected a ${ENV_VAR} template (secrets stay out of files), got a literal value",
+                    )
+                    v[name] = INVALID
+        v["where"] = path
+
+    def api_key(self) -> str:
+        """The API key, read from the environment now (never stored)."""
+        value = os.environ.get(self.api_key_env, "")
+        if not value:
+            raise UserError(
+                f"{self.where}.api_key_env: expected environment variable {self.api_key_env} to hold the "
+                "API key, got it unset or empty"
+            )
+        return value
+
+    def resolved_headers(self) -> dict[str, str]:
+        """``headers`` with ``${VAR}`` expanded from the environment (UserError naming an unset variable)."""
+
+        def expand(match: re.Match) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise UserError(
+                    f"{self.where}.headers: expected environment variable {name} to be set, got it unset"
+                )
+            return os.environ[name]
+
+        return {k: _TEMPLATE_RE.sub(expand, str(v)) for k, v in self.headers.items()}
+
+    def auth_headers(self) -> dict[str, str]:
+        """The key as a request header: ``Authorization: Bearer KEY`` or ``<api_key_header>: KEY``."""
+        if self.api_key_header.lower() == "authorization":
+            return {"Authorization": f"Bearer {self.api_key()}"}
+        return {self.api_key_header: self.api_key()}
+
+
+@dataclass(frozen=True)
+class TtftSpec:
+    median: float = opt(350.0, gt=0)
+    p99: float = opt(1200.0, gt=0)
+
+    @staticmethod
+    def _check(v: dict, path: str, ctx: Context) -> None:
+        if INVALID not in (v["median"], v["p99"]) and v["p99"] < v["median"]:
+            ctx.error(f"{path}.p99", f"expected a number >= median ({v['median']:g}), got {v['p99']:g}")
+            v["p99"] = INVALID
+
+
+@dataclass(frozen=True)
+class ItlSpec:
+    mean: float = opt(20.0, ge=0)
+    jitter: float = opt(0.25, ge=0)
+
+
+@dataclass(frozen=True)
+class ReasoningSpec:
+    mean: float = opt(0.0, ge=0)
+    cv: float = opt(0.5, ge=0)
+
+
+@dataclass(frozen=True)
+class RateLimitSpec:
+    rpm: int = opt(0, ge=0)
+    tpm: int = opt(0, ge=0)
+
+
+@dataclass(frozen=True)
+class FaultsSpec:
+    http_5xx: float = opt(0.0, prob=True)
+    disconnect: float = opt(0.0, prob=True)
+    error_event: float = opt(0.0, prob=True)
+    stall: float = opt(0.0, prob=True)
+    stall_ms: float = opt(5000.0, ge=0)
+
+
+@dataclass(frozen=True)
+class AccuracySpec:
+    default: float = opt(0.85, prob=True)
+    tasks: dict[str, float] = opt(factory=dict, item_ge=0.0, item_le=1.0)
+
+
+@dataclass(frozen=True)
+class WrongMixSpec:
+    """Relative weights of what a non-gold answer looks like (normalised; keys left out count as 0
+    when the mapping is given)."""
+
+    wrong: float = opt(0.6, ge=0)
+    malformed: float = opt(0.2, ge=0)
+    prose: float = opt(0.2, ge=0)
+    _missing_is_zero = True
+
+    @staticmethod
+    def _check(v: dict, path: str, ctx: Context) -> None:
+        if INVALID not in v.values() and sum(v.values()) <= 0:
+            ctx.error(path, "expected at least one weight > 0, got all 0")
+            v["wrong"] = INVALID
+
+
+@dataclass(frozen=True)
+class SimulatorSpec:
+    ttft_ms: TtftSpec = opt(factory=TtftSpec)
+    prefill_ms_per_1k_tokens: float = opt(15.0, ge=0)
+    itl_ms: ItlSpec = opt(factory=ItlSpec)
+    tokens_per_chunk: int = opt(1, ge=1)
+    reasoning_tokens: ReasoningSpec = opt(factory=ReasoningSpec)
+    verbosity: float = opt(1.0, gt=0)
+    slots: int = opt(64, ge=1)
+    queue: int = opt(1024, ge=0)
+    rate_limit: RateLimitSpec = opt(factory=RateLimitSpec)
+    faults: FaultsSpec = opt(factory=FaultsSpec)
+    accuracy: AccuracySpec = opt(factory=AccuracySpec)
+    wrong_mix: WrongMixSpec = opt(factory=WrongMixSpec)
+    judge_agreement: float = opt(0.9, prob=True)
+    cache_hit_rate: float = opt(0.0, prob=True)
+
+
+@dataclass(frozen=True)
+class PriceSpec:
+    input_per_1m: float = opt(ge=0)
+    output_per_1m: float = opt(ge=0)
+    cached_input_per_1m: float | None = opt(None, ge=0)  # resolved: input_per_1m when not given
+    reasoning_per_1m: float | None = opt(None, ge=0)  # resolved: output_per_1m when not given
+
+    @staticmethod
+    def _check(v: dict, path: str, ctx: Context) -> None:
+        if v["cached_input_per_1m"] is None:
+            v["cached_input_per_1m"] = v["input_per_1m"]
+        if v["reasoning_per_1m"] is None:
+            v["reasoning_per_1m"] = v["output_per_1m"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    price: PriceSpec = opt()
+    model: str | None = opt(None)  # resolved: the key when not given
+    endpoint: EndpointSpec | None = opt(None)
+    simulator: SimulatorSpec = opt(factory=SimulatorSpec)
+    params: dict = opt(factory=dict)
+    key: str = opt("", internal=True)
+
+    @staticmethod
+    def _check(v: dict, path: str, ctx: Context) -> None:
+        v["key"] = path.split(".", 1)[1]
+        if v["model"] is None:
+            v["model"] = v["key"]
+        elif v["model"] == "":
+            ctx.expected(f"{path}.model", "a model name", "")
+            v["model"] = INVALID
+        if v["params"] is not INVALID:
+            for reserved in _BODY_KEYS_RESERVED:
+                if reserved in v["params"]:
+                    ctx.error(f"{path}.params.{reserved}", "expected a request field swapbench does not set itself, "
+                              f"got {reserved} (set it elsewhere in the scenario)")  # fmt: skip
+                    v["params"] = INVALID
+                    break
+
+    @property
+    def is_simulated(self) -> bool:
+        """True when requests go to the embedded simulator (no endpoint configured)."""
+        return self.endpoint is None
+
+
+# ----------------------------------------------------------------------------------- client & load
+
+
+@dataclass(frozen=True)
+class BackoffSpec:
+    initial_s: float = opt(0.5, ge=0)
+    max_s: float = opt(8.0, ge=0)
+    multiplier: float = opt(2.0, ge=1)
+    jitter: float = opt(0.25, prob=True)
+    respect_retry_after: bool = opt(True)
+    max_retry_after_s: float = opt(120.0, ge=0)
+
+    @staticmethod
+    def _check(v: dict, path: str, ctx: Context) -> None:
+        if INVALID not in (v["initial_s"], v["max_s"]) and v["max_s"] < v["initial_s"]:
+            ctx.error(
+                f"{path}.max_s", f"expected a number >= initial_s ({v['initial_s']:g}), got {v['max_s']:g}"
+            )
+            v["max_s"] = INVALID
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    transport: str = opt("fast", choices=("fast", "sdk"))
+    max_connections: int = opt(100, ge=1)
+    max_keepalive: int = opt(100, ge=0)
+    pool_timeout_s: float = opt(5.0, gt=0)
+    connect_timeout_s: float = opt(5.0, gt=0)
+    read_timeout_s: float = opt(60.0, gt=0)
+    total_timeout_s: float = opt(300.0, gt=0)
+    max_retries: int = opt(2, ge=0)
+    retry_on: list[int] = opt(factory=lambda: [408, 409, 429, 500, 502, 503, 504], item_ge=100, item_le=599)
+    backoff: BackoffSpec = opt(factory=BackoffSpec)
+
+
+@dataclass(frozen=True)
+class ArrivalSpec:
+    rate_per_s: float = opt(gt=0)
+    process: str = opt("poisson", choices=("poisson", "constant"))
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    mode: str = opt("closed", choices=("closed", "open"))
+    users: int = opt(16, ge=1)
+    think_time_s: float = opt(0.0, ge=0)
+    arrival: ArrivalSpec | None = opt(None)
+    max_in_flight: int = opt(256, ge=1)
+    duration_s: float = opt(120.0, gt=0)
+    warmup_s: float = opt(10.0, ge=0)
+    max_requests: int = opt(0, ge=0)
+
+    @staticmethod
+    def _check(v: dict, path: str, ctx: Context) -> None:
+        if v["mode"] == "open" and v["arrival"] is None:
+            ctx.error(
+                f"{path}.arrival",
+                "expected a mapping {rate_per_s, process} when load.mode is open, got nothing",
+            )
+            v["arrival"] = INVALID
+        if INVALID not in (v["warmup_s"], v["duration_s"]) and v["warmup_s"] >= v["duration_s"]:
+            ctx.error(
+                f"{path}.warmup_s",
+                f"expected a number < duration_s ({v['duration_s']:g}), got {v['warmup_s']:g}",
+            )
+            v["warmup_s"] = INVALID
+
+
+# ------------------------------------------------------------------------------------------- prompts
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    dataset: Path = opt(exists="file")
+    weight: float = opt(1.0, gt=0)
+    max_tokens: int = opt(1024, ge=1)
+    temperature: float = opt(0.0, ge=0, le=2)
+    response_format: dict | None = opt(None)  # json_schema: `schema` is an absolute path string
+    scorers: list[dict] = opt(factory=list)
+    judge: bool = opt(True)
+    key: str = opt("", internal=True)
+
+    @staticmethod
+    def _check(v: dict, path: str, ctx: Context) -> None:
+        v["key"] = path.removeprefix("prompt_mix.tasks.")
+        if v["response_format"] not in (None, INVALID):
+            from profiler.prompts import check_response_format
+
+            v["response_format"] = check_response_format(v["response_format"], f"{path}.response_format", ctx)
+        if v["scorers"] is not INVALID:
+            for i, scorer in enumerate(v["scorers"]):
+                if not isinstance(scorer.get("type"), str) or not scorer["type"]:
+                    ctx.expected(f"{path}.scorers[{i}].type", "a scorer type such as judge or command",
+                                 scorer.get("type"))  # fmt: skip
+                    v["scorers"] = INVALID
+
+
+@dataclass(frozen=True)
+class PromptMixSpec:
+    tasks: dict[str, TaskSpec] = opt(pattern=True, min_items=1)
+    order: str = opt("shuffled", choices=("shuffled", "sequential"))
+
+
+# ----------------------------------------------------------------------------------- judge, slo ...
+
+
+@dataclass(frozen=True)
+class JudgeSpec:
+    model: str = opt()
+    rubric: str | None = opt(None)  # resolved: the text of rubric_file, or a generic rubric
+    rubric_file: Path | None = opt(None, exists="file")
+    labels: Path | None = opt(None, exists="file")
+    min_kappa: float = opt(0.6, ge=-1, le=1)
+    concurrency: int = opt(8, ge=1)
+    max_tokens: int = opt(300, ge=1)
+
+    @staticmethod
+    def _check(v: dict, path: str, ctx: Context) -> None:
+        if v["rubric"] is not None and v["rubric_file"] is not None:
+            ctx.error(f"{path}.rubric_file", "expected either rubric or rubric_file, got both")
+            v["rubric_file"] = INVALID
+        elif v["rubric_file"] not in (None, INVALID):
+            try:
+                v["rubric"] = v["rubric_file"].read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError) as err:
+                ctx.error(f"{path}.rubric_file", f"expected a readable UTF-8 text file, got {err}")
+                v["rubric_file"] = INVALID
+        elif v["rubric"] is None:
+            v["rubric"] = DEFAULT_RUBRIC
+
+
+@dataclass(frozen=True)
+class SloSpec:
+    ttft_p99_ms: float | None = opt(None, gt=0)
+    e2e_p99_ms: float | None = opt(None, gt=0)
+    error_rate_max: float | None = opt(None, prob=True)
+    success_rate_min: float | None = opt(None, prob=True)
+    timeout_rate_max: float | None = opt(None, prob=True)
+
+
+_VERDICT_AXES = ("quality", "cost", "latency")
+
+
+@dataclass(frozen=True)
+class VerdictSpec:
+    weights: dict[str, float] = opt(factory=lambda: {"quality": 0.5, "cost": 0.3, "latency": 0.2}, item_ge=0)
+    min_success_gain_pt: float = opt(0.0)
+    max_cost_increase_pct: float = opt(10.0)
+    max_latency_increase_pct: float = opt(20.0)
+
+    @staticmethod
+    def _check(v: dict, path: str, ctx: Context) -> None:
+        weights = v["weights"]
+        if weights is INVALID:
+            return
+        from profiler.scenario_schema import unknown_key
+
+        for key in weights:
+            if key not in _VERDICT_AXES:
+                unknown_key(ctx, f"{path}.weights", key, list(_VERDICT_AXES))
+                v["weights"] = INVALID
+        if v["weights"] is not INVALID:
+            if sum(weights.values()) <= 0:
+                ctx.error(f"{path}.weights", "expected at least one weight > 0, got all 0")
+                v["weights"] = INVALID
+            else:
+                v["weights"] = {axis: float(weights.get(axis, 0.0)) for axis in _VERDICT_AXES}
+
+
+# ---------------------------------------------------------------------------------------- scenario
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str = opt(pattern=True)
+    baseline: str = opt()
+    models: dict[str, ModelSpec] = opt(pattern=True, min_items=1)
+    prompt_mix: PromptMixSpec = opt()
+    description: str = opt("")
+    seed: int = opt(0, ge=0)
+    client: ClientSpec = opt(factory=ClientSpec)
+    load: LoadSpec = opt(factory=LoadSpec)
+    judge: JudgeSpec | None = opt(None)
+    slo: SloSpec = opt(factory=SloSpec)
+    verdict: VerdictSpec = opt(factory=VerdictSpec)
+    path: Path = opt(Path("."), internal=True)
+
+    @staticmethod
+    def _check(v: dict, path: str, ctx: Context) -> None:
+        models = v["models"] if isinstance(v["models"], dict) else {}
+        keys = ", ".join(models)
+        if isinstance(v["baseline"], str) and models and v["baseline"] not in models:
+            ctx.expected("baseline", f"a key of models ({keys})", v["baseline"])
+            v["baseline"] = INVALID
+        judge = v["judge"]
+        if judge not in (None, INVALID) and models and judge.model not in models:
+            ctx.expected("judge.model", f"a key of models ({keys})", judge.model)
+            v["judge"] = INVALID
+        mix = v["prompt_mix"]
+        task_keys = list(mix.tasks) if mix is not INVALID else None
+        for key, m in models.items():
+            if m is INVALID or task_keys is None:
+                continue
+            for task in m.simulator.accuracy.tasks:
+                if task not in task_keys:
+                    ctx.expected(
+                        f"models.{key}.simulator.accuracy.tasks",
+                        f"task keys of prompt_mix.tasks ({', '.join(task_keys)})",
+                        task,
+                    )
+                    v["models"] = INVALID
+
+    # -- extras -------------------------------------------------------------------------------------
+
+    @property
+    def dir(self) -> Path:
+        """The scenario's folder: relative paths in the file resolve against it."""
+        return self.path.parent
+
+    @property
+    def model_keys(self) -> list[str]:
+        """Model keys, baseline first, then the others in file order."""
+        return [self.baseline] + [k for k in self.models if k != self.baseline]
+
+    @property
+    def task_keys(self) -> list[str]:
+        return list(self.prompt_mix.tasks)
+
+    def manifest(self) -> dict[str, Any]:
+        """The resolved scenario as JSON-able data: no secret values (env var names, unexpanded templates)."""
+        data = to_plain(self)
+        data["path"] = str(self.path)
+        data["model_keys"] = self.model_keys
+        return data
+
+
+# ------------------------------------------------------------------------------------------ loading
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys (PyYAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (str, int, float, bool)) and key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}' (first on line {seen[key] + 1})", key_node.start_mark
+            )
+        if isinstance(key, (str, int, float, bool)):
+            seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(path: Path, shown: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{shown}: expected a scenario file, got nothing at that path") from None
+    except IsADirectoryError:
+        raise UserError(f"{shown}: expected a scenario file, got a folder") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"{shown}: expected a readable UTF-8 file, got {err}") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = " ".join(str(p) for p in (err.context, err.problem) if p)
+        raise UserError(f"{shown}{line}: YAML syntax error: {problem}") from None
+    except yaml.YAMLError as err:
+        raise UserError(f"{shown}: YAML syntax error: {' '.join(str(err).split())}") from None
+
+
+def _check_file(path: str | Path) -> tuple[Scenario | None, list[str]]:
+    shown = str(path)
+    abspath = Path(os.path.abspath(path))
+    try:
+        data = _read_yaml(abspath, shown)
+    except UserError as err:
+        return None, [str(err)]
+    if data is None:
+        return None, [
+            f"{shown}: expected a scenario mapping (name, baseline, models, prompt_mix), got an empty file"
+        ]
+    ctx = Context(base_dir=abspath.parent)
+    sc = build(Scenario, data, "", ctx, path=abspath)
+    return (None if sc is INVALID else sc), [f"{shown}: {where}: {msg}" for where, msg in ctx.errors]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and check a scenario file; UserError with the first problem (see :func:`validate_file`)."""
+    sc, problems = _check_file(path)
+    if problems:
+        raise UserError(problems[0])
+    assert sc is not None
+    return sc
+
+
+def validate_file(path: str | Path) -> list[str]:
+    """Every problem of a scenario file and its datasets, one line each; [] when it is valid."""
+    sc, problems = _check_file(path)
+    if sc is None or problems:
+        return problems
+    from profiler.prompts import dataset_problems
+
+    return dataset_problems(sc)
+
+
+# ---------------------------------------------------------------------------------------------- CLI
+
+
+def summary(sc: Scenario, shown: str) -> str:
+    """A short human summary of what a valid scenario resolves to."""
+    from profiler.prompts import load_prompts
+
+    prompts = load_prompts(sc)
+    lines = [f"{shown}: ok: scenario {sc.name} (seed {sc.seed})"]
+    if sc.description:
+        lines.append(f"  {sc.description.strip().splitlines()[0]}")
+    for key in sc.model_keys:
+        m = sc.models[key]
+        where = (
+            "simulated" if m.is_simulated else f"{m.endpoint.base_url}, key from ${m.endpoint.api_key_env}"
+        )
+        role = "baseline, " if key == sc.baseline else ""
+        judge = ", judge" if sc.judge and sc.judge.model == key else ""
+        p = m.price
+        lines.append(
+            f"  model {key}: {role}{m.model} ({where}{judge}); ${p.input_per_1m:g} in / ${p.output_per_1m:g} out per 1M"
+        )
+    total_w = sum(t.weight for t in sc.prompt_mix.tasks.values())
+    for key, t in sc.prompt_mix.tasks.items():
+        rf = f", response_format {t.response_format['type']}" if t.response_format else ""
+        lines.append(
+            f"  task {key}: {len(prompts[key])} prompts, weight {t.weight / total_w:.0%}, max_tokens {t.max_tokens}"
+            f"{rf}, {len(t.scorers)} scorer(s){', judged' if t.judge and sc.judge else ''}"
+        )
+    ld = sc.load
+    if ld.mode == "open":
+        shape = f"open loop, {ld.arrival.rate_per_s:g} req/s {ld.arrival.process} per model"
+    else:
+        shape = f"closed loop, {ld.users} users per model, think {ld.think_time_s:g} s"
+    lines.append(
+        f"  load: {shape}, {ld.duration_s:g} s incl. {ld.warmup_s:g} s warm-up; transport {sc.client.transport}"
+    )
+    slo = sc.slo
+    gates = [
+        f"TTFT p99 <= {slo.ttft_p99_ms:g} ms" if slo.ttft_p99_ms is not None else "",
+        f"e2e p99 <= {slo.e2e_p99_ms:g} ms" if slo.e2e_p99_ms is not None else "",
+        f"errors <= {slo.error_rate_max:.1%}" if slo.error_rate_max is not None else "",
+        f"timeouts <= {slo.timeout_rate_max:.1%}" if slo.timeout_rate_max is not None else "",
+        f"success >= {slo.success_rate_min:.0%}" if slo.success_rate_min is not None else "",
+    ]
+    lines.append("  slo: " + (", ".join(g for g in gates if g) or "none"))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``swapbench validate FILE...``: a summary per valid file; exit 2 with one line per problem otherwise."""
+    parser = argparse.ArgumentParser(prog="swapbench validate", description="Check scenario files.")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file(s)")
+    parser.add_argument(
+        "--json", action="store_true", help="print the resolved scenario (no secrets) as JSON"
+    )
+    args = parser.parse_args(argv)
+    failed = False
+    for i, file in enumerate(args.files):
+        problems = validate_file(file)
+        if problems:
+            failed = True
+            for line in problems:
+                print(line, file=sys.stderr)
+            continue
+        sc = load_scenario(file)
+        if args.json:
+            print(json.dumps(sc.manifest(), indent=2))
+        else:
+            print(("\n" if i else "") + summary(sc, file))
+    return 2 if failed else 0
+
+
+__all__ = [
+    "ArrivalSpec", "BackoffSpec", "ClientSpec", "EndpointSpec", "JudgeSpec", "LoadSpec", "ModelSpec",
+    "PriceSpec", "PromptMixSpec", "Scenario", "SimulatorSpec", "SloSpec", "TaskSpec", "VerdictSpec",
+    "describe", "load_scenario", "main", "validate_file",
+]  # fmt: skip
