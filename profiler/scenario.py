@@ -11,19 +11,14 @@ Secrets never enter these objects: an endpoint names the environment variable th
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from profiler.errors import UserError
-from profiler.scenario_schema import INVALID, Context, build, describe, opt, show, to_plain
+from profiler.scenario_schema import INVALID, Context, build, opt, read_yaml, show, to_plain
 
 DEFAULT_RUBRIC = (
     "Pass if the candidate answer correctly and completely does what the task asks. The reference answer, "
@@ -50,7 +45,7 @@ class EndpointSpec:
     where: str = opt("endpoint", internal=True)  # key path, for error messages
 
     @staticmethod
-    def _check(v: dict, path: str, ctx: Context) -> None:
+    def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
         url = v["base_url"]
         if isinstance(url, str) and not re.match(r"https?://[^/\s]+", url):
             ctx.expected(f"{path}.base_url", "an http:// or https:// URL", url)
@@ -91,7 +86,7 @@ class EndpointSpec:
                         "expected a ${ENV_VAR} template (secrets stay out of files), got a literal value",
                     )
                     v[name] = INVALID
-        v["where"] = path
+        v["where"] = f"{ctx.source}: {path}" if ctx.source else path
 
     def api_key(self) -> str:
         """The API key, read from the environment now (never stored)."""
@@ -129,7 +124,7 @@ class TtftSpec:
     p99: float = opt(1200.0, gt=0)
 
     @staticmethod
-    def _check(v: dict, path: str, ctx: Context) -> None:
+    def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
         if INVALID not in (v["median"], v["p99"]) and v["p99"] < v["median"]:
             ctx.error(f"{path}.p99", f"expected a number >= median ({v['median']:g}), got {v['p99']:g}")
             v["p99"] = INVALID
@@ -179,7 +174,7 @@ class WrongMixSpec:
     _missing_is_zero = True
 
     @staticmethod
-    def _check(v: dict, path: str, ctx: Context) -> None:
+    def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
         if INVALID not in v.values() and sum(v.values()) <= 0:
             ctx.error(path, "expected at least one weight > 0, got all 0")
             v["wrong"] = INVALID
@@ -211,7 +206,7 @@ class PriceSpec:
     reasoning_per_1m: float | None = opt(None, ge=0)  # resolved: output_per_1m when not given
 
     @staticmethod
-    def _check(v: dict, path: str, ctx: Context) -> None:
+    def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
         if v["cached_input_per_1m"] is None:
             v["cached_input_per_1m"] = v["input_per_1m"]
         if v["reasoning_per_1m"] is None:
@@ -228,7 +223,7 @@ class ModelSpec:
     key: str = opt("", internal=True)
 
     @staticmethod
-    def _check(v: dict, path: str, ctx: Context) -> None:
+    def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
         v["key"] = path.split(".", 1)[1]
         if v["model"] is None:
             v["model"] = v["key"]
@@ -262,7 +257,7 @@ class BackoffSpec:
     max_retry_after_s: float = opt(120.0, ge=0)
 
     @staticmethod
-    def _check(v: dict, path: str, ctx: Context) -> None:
+    def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
         if INVALID not in (v["initial_s"], v["max_s"]) and v["max_s"] < v["initial_s"]:
             ctx.error(
                 f"{path}.max_s", f"expected a number >= initial_s ({v['initial_s']:g}), got {v['max_s']:g}"
@@ -302,7 +297,7 @@ class LoadSpec:
     max_requests: int = opt(0, ge=0)
 
     @staticmethod
-    def _check(v: dict, path: str, ctx: Context) -> None:
+    def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
         if v["mode"] == "open" and v["arrival"] is None:
             ctx.error(
                 f"{path}.arrival",
@@ -332,7 +327,7 @@ class TaskSpec:
     key: str = opt("", internal=True)
 
     @staticmethod
-    def _check(v: dict, path: str, ctx: Context) -> None:
+    def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
         v["key"] = path.removeprefix("prompt_mix.tasks.")
         if v["response_format"] not in (None, INVALID):
             from profiler.prompts import check_response_format
@@ -366,7 +361,7 @@ class JudgeSpec:
     max_tokens: int = opt(300, ge=1)
 
     @staticmethod
-    def _check(v: dict, path: str, ctx: Context) -> None:
+    def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
         if v["rubric"] is not None and v["rubric_file"] is not None:
             ctx.error(f"{path}.rubric_file", "expected either rubric or rubric_file, got both")
             v["rubric_file"] = INVALID
@@ -400,7 +395,7 @@ class VerdictSpec:
     max_latency_increase_pct: float = opt(20.0)
 
     @staticmethod
-    def _check(v: dict, path: str, ctx: Context) -> None:
+    def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
         weights = v["weights"]
         if weights is INVALID:
             return
@@ -437,15 +432,17 @@ class Scenario:
     path: Path = opt(Path("."), internal=True)
 
     @staticmethod
-    def _check(v: dict, path: str, ctx: Context) -> None:
+    def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
+        # model keys as written, so these checks run even when a model has problems of its own
+        names = list(raw["models"]) if isinstance(raw.get("models"), dict) else []
         models = v["models"] if isinstance(v["models"], dict) else {}
-        keys = ", ".join(models)
-        if isinstance(v["baseline"], str) and models and v["baseline"] not in models:
+        keys = ", ".join(map(str, names))
+        if isinstance(v["baseline"], str) and names and v["baseline"] not in names:
             ctx.expected("baseline", f"a key of models ({keys})", v["baseline"])
             v["baseline"] = INVALID
-        judge = v["judge"]
-        if judge not in (None, INVALID) and models and judge.model not in models:
-            ctx.expected("judge.model", f"a key of models ({keys})", judge.model)
+        judge_model = raw["judge"].get("model") if isinstance(raw.get("judge"), dict) else None
+        if isinstance(judge_model, str) and names and judge_model not in names:
+            ctx.expected("judge.model", f"a key of models ({keys})", judge_model)
             v["judge"] = INVALID
         mix = v["prompt_mix"]
         task_keys = list(mix.tasks) if mix is not INVALID else None
@@ -488,58 +485,18 @@ class Scenario:
 # ------------------------------------------------------------------------------------------ loading
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys (PyYAML silently keeps the last one)."""
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, (str, int, float, bool)) and key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}' (first on line {seen[key] + 1})", key_node.start_mark
-            )
-        if isinstance(key, (str, int, float, bool)):
-            seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node, deep=deep)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read_yaml(path: Path, shown: str) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{shown}: expected a scenario file, got nothing at that path") from None
-    except IsADirectoryError:
-        raise UserError(f"{shown}: expected a scenario file, got a folder") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise UserError(f"{shown}: expected a readable UTF-8 file, got {err}") from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = " ".join(str(p) for p in (err.context, err.problem) if p)
-        raise UserError(f"{shown}{line}: YAML syntax error: {problem}") from None
-    except yaml.YAMLError as err:
-        raise UserError(f"{shown}: YAML syntax error: {' '.join(str(err).split())}") from None
-
-
 def _check_file(path: str | Path) -> tuple[Scenario | None, list[str]]:
     shown = str(path)
     abspath = Path(os.path.abspath(path))
     try:
-        data = _read_yaml(abspath, shown)
+        data = read_yaml(abspath, shown)
     except UserError as err:
         return None, [str(err)]
     if data is None:
         return None, [
             f"{shown}: expected a scenario mapping (name, baseline, models, prompt_mix), got an empty file"
         ]
-    ctx = Context(base_dir=abspath.parent)
+    ctx = Context(base_dir=abspath.parent, source=shown)
     sc = build(Scenario, data, "", ctx, path=abspath)
     return (None if sc is INVALID else sc), [f"{shown}: {where}: {msg}" for where, msg in ctx.errors]
 
@@ -566,78 +523,15 @@ def validate_file(path: str | Path) -> list[str]:
 # ---------------------------------------------------------------------------------------------- CLI
 
 
-def summary(sc: Scenario, shown: str) -> str:
-    """A short human summary of what a valid scenario resolves to."""
-    from profiler.prompts import load_prompts
-
-    prompts = load_prompts(sc)
-    lines = [f"{shown}: ok: scenario {sc.name} (seed {sc.seed})"]
-    if sc.description:
-        lines.append(f"  {sc.description.strip().splitlines()[0]}")
-    for key in sc.model_keys:
-        m = sc.models[key]
-        where = (
-            "simulated" if m.is_simulated else f"{m.endpoint.base_url}, key from ${m.endpoint.api_key_env}"
-        )
-        role = "baseline, " if key == sc.baseline else ""
-        judge = ", judge" if sc.judge and sc.judge.model == key else ""
-        p = m.price
-        lines.append(
-            f"  model {key}: {role}{m.model} ({where}{judge}); ${p.input_per_1m:g} in / ${p.output_per_1m:g} out per 1M"
-        )
-    total_w = sum(t.weight for t in sc.prompt_mix.tasks.values())
-    for key, t in sc.prompt_mix.tasks.items():
-        rf = f", response_format {t.response_format['type']}" if t.response_format else ""
-        lines.append(
-            f"  task {key}: {len(prompts[key])} prompts, weight {t.weight / total_w:.0%}, max_tokens {t.max_tokens}"
-            f"{rf}, {len(t.scorers)} scorer(s){', judged' if t.judge and sc.judge else ''}"
-        )
-    ld = sc.load
-    if ld.mode == "open":
-        shape = f"open loop, {ld.arrival.rate_per_s:g} req/s {ld.arrival.process} per model"
-    else:
-        shape = f"closed loop, {ld.users} users per model, think {ld.think_time_s:g} s"
-    lines.append(
-        f"  load: {shape}, {ld.duration_s:g} s incl. {ld.warmup_s:g} s warm-up; transport {sc.client.transport}"
-    )
-    slo = sc.slo
-    gates = [
-        f"TTFT p99 <= {slo.ttft_p99_ms:g} ms" if slo.ttft_p99_ms is not None else "",
-        f"e2e p99 <= {slo.e2e_p99_ms:g} ms" if slo.e2e_p99_ms is not None else "",
-        f"errors <= {slo.error_rate_max:.1%}" if slo.error_rate_max is not None else "",
-        f"timeouts <= {slo.timeout_rate_max:.1%}" if slo.timeout_rate_max is not None else "",
-        f"success >= {slo.success_rate_min:.0%}" if slo.success_rate_min is not None else "",
-    ]
-    lines.append("  slo: " + (", ".join(g for g in gates if g) or "none"))
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
-    """``swapbench validate FILE...``: a summary per valid file; exit 2 with one line per problem otherwise."""
-    parser = argparse.ArgumentParser(prog="swapbench validate", description="Check scenario files.")
-    parser.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file(s)")
-    parser.add_argument(
-        "--json", action="store_true", help="print the resolved scenario (no secrets) as JSON"
-    )
-    args = parser.parse_args(argv)
-    failed = False
-    for i, file in enumerate(args.files):
-        problems = validate_file(file)
-        if problems:
-            failed = True
-            for line in problems:
-                print(line, file=sys.stderr)
-            continue
-        sc = load_scenario(file)
-        if args.json:
-            print(json.dumps(sc.manifest(), indent=2))
-        else:
-            print(("\n" if i else "") + summary(sc, file))
-    return 2 if failed else 0
+    """``swapbench validate FILE...`` (see profiler/scenario_cli.py)."""
+    from profiler.scenario_cli import main as validate_main
+
+    return validate_main(argv)
 
 
 __all__ = [
     "ArrivalSpec", "BackoffSpec", "ClientSpec", "EndpointSpec", "JudgeSpec", "LoadSpec", "ModelSpec",
     "PriceSpec", "PromptMixSpec", "Scenario", "SimulatorSpec", "SloSpec", "TaskSpec", "VerdictSpec",
-    "describe", "load_scenario", "main", "validate_file",
+    "load_scenario", "main", "validate_file",
 ]  # fmt: skip

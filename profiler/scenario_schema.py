@@ -23,6 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from profiler.errors import UserError
+
 NAME_PATTERN = "[A-Za-z0-9_.-]+"
 NAME_RE = re.compile(r"[A-Za-z0-9_.-]+")
 
@@ -87,6 +91,7 @@ class Context:
     """Where we are: the scenario folder (for relative paths) and the errors found so far."""
 
     base_dir: Path
+    source: str = ""  # the file as the user named it, for messages raised later (e.g. a missing env var)
     errors: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     def error(self, path: str, message: str) -> None:
@@ -222,7 +227,6 @@ def check_value(value: Any, tp: Any, meta: dict, path: str, ctx: Context) -> Any
         if not ok:
             ctx.expected(path, what, value)
             return INVALID
-        value = float(value) if tp is float else value
         lo, lo_open, hi = meta.get("ge"), meta.get("gt"), meta.get("le")
         if (
             (lo is not None and value < lo)
@@ -231,7 +235,7 @@ def check_value(value: Any, tp: Any, meta: dict, path: str, ctx: Context) -> Any
         ):
             ctx.expected(path, what, value)
             return INVALID
-        return value
+        return float(value) if tp is float else value
     if tp is str:
         if not isinstance(value, str):
             ctx.expected(path, what, value)
@@ -309,41 +313,45 @@ def check_value(value: Any, tp: Any, meta: dict, path: str, ctx: Context) -> Any
 def build(cls: type, data: Any, path: str, ctx: Context, /, **internal: Any) -> Any:
     """Check a YAML mapping against dataclass ``cls`` and build it (INVALID if any problem was found).
 
-    A class may define ``_check(values, path, ctx)`` (a staticmethod) for rules that involve several keys
-    and for defaults that depend on other keys; it edits ``values`` in place.
+    Problems are reported in file order (keys present, then required keys missing). A class may define
+    ``_check(values, path, ctx, raw)`` (a staticmethod) for rules that involve several keys and for
+    defaults that depend on other keys; it edits ``values`` in place (``raw`` is the YAML mapping).
     """
     if not isinstance(data, dict):
         ctx.expected(path or "(top level)", "a mapping", data)
         return INVALID
-    rules = field_rules(cls)
-    known = [f.name for f, _ in rules]
-    for key in data:
-        if key not in known:
-            unknown_key(ctx, path, key, known)
+    rules = {f.name: (f, tp) for f, tp in field_rules(cls)}
+    known = list(rules)
     values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in rules:
+            unknown_key(ctx, path, key, known)
+            continue
+        f, tp = rules[key]
+        values[key] = check_value(value, tp, dict(f.metadata), join(path, key), ctx)
     # e.g. wrong_mix: {wrong: 1.0} means "always wrong", not "wrong plus the default others"
     missing_is_zero = bool(data) and getattr(cls, "_missing_is_zero", False)
-    for f, tp in rules:
-        where = join(path, f.name)
-        if f.name in data:
-            values[f.name] = check_value(data[f.name], tp, dict(f.metadata), where, ctx)
-        elif missing_is_zero:
-            values[f.name] = 0.0
+    for name, (f, tp) in rules.items():
+        if name in data:
+            continue
+        where = join(path, name)
+        if missing_is_zero:
+            values[name] = 0.0
         elif f.default is not dataclasses.MISSING:
-            values[f.name] = f.default
+            values[name] = f.default
         elif f.default_factory is not dataclasses.MISSING:
             inner, _ = _strip_optional(tp)
             if dataclasses.is_dataclass(inner):  # build nested defaults through the checker too
-                values[f.name] = build(inner, {}, where, ctx)
+                values[name] = build(inner, {}, where, ctx)
             else:
-                values[f.name] = f.default_factory()
+                values[name] = f.default_factory()
         else:
             ctx.error(where, f"expected {describe(tp, dict(f.metadata))}, got nothing (required)")
-            values[f.name] = INVALID
+            values[name] = INVALID
     check = getattr(cls, "_check", None)
     if check is not None:
-        check(values, path, ctx)
-    if any(v is INVALID for v in values.values()) or any(k not in known for k in data):
+        check(values, path, ctx, data)
+    if any(v is INVALID for v in values.values()) or any(k not in rules for k in data):
         return INVALID
     return cls(**values, **internal)
 
@@ -363,3 +371,47 @@ def to_plain(obj: Any) -> Any:
     if isinstance(obj, Path):
         return str(obj)
     return obj
+
+
+# ---------------------------------------------------------------------------------------------- YAML
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys (PyYAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (str, int, float, bool)) and key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}' (first on line {seen[key] + 1})", key_node.start_mark
+            )
+        if isinstance(key, (str, int, float, bool)):
+            seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path, shown: str) -> Any:
+    """Parse a YAML file; UserError ``FILE:LINE: YAML syntax error: ...`` (also for duplicate keys)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{shown}: expected a scenario file, got nothing at that path") from None
+    except IsADirectoryError:
+        raise UserError(f"{shown}: expected a scenario file, got a folder") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"{shown}: expected a readable UTF-8 file, got {err}") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = " ".join(str(p) for p in (err.context, err.problem) if p)
+        raise UserError(f"{shown}{line}: YAML syntax error: {problem}") from None
+    except yaml.YAMLError as err:
+        raise UserError(f"{shown}: YAML syntax error: {' '.join(str(err).split())}") from None
