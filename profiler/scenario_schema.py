@@ -183,12 +183,21 @@ def describe(tp: Any, meta: dict | None = None) -> str:
 def unknown_key(ctx: Context, path: str, key: Any, known: list[str]) -> None:
     """``path.key: unknown key, did you mean 'x'?`` (or the list of keys allowed there)."""
     where = f"{path}.{key}" if path else str(key)
-    lowered = {k.lower(): k for k in known}
-    close = difflib.get_close_matches(str(key).lower(), list(lowered), n=1, cutoff=0.6)
+    close = suggest(str(key), known)
     if close:
-        ctx.error(where, f"unknown key, did you mean '{lowered[close[0]]}'?")
+        ctx.error(where, f"unknown key, did you mean '{close}'?")
     else:
         ctx.error(where, "unknown key, expected one of: " + ", ".join(known))
+
+
+def suggest(word: str, options: typing.Iterable[str]) -> str | None:
+    """The option the user probably meant: difflib's closest (case-insensitive), else a unique prefix match."""
+    lowered = {o.lower(): o for o in options}
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    if close:
+        return lowered[close[0]]
+    prefixed = [o for low, o in lowered.items() if word and low.startswith(word.lower())]
+    return prefixed[0] if len(prefixed) == 1 else None
 
 
 def join(path: str, key: Any) -> str:
@@ -241,8 +250,8 @@ def check_value(value: Any, tp: Any, meta: dict, path: str, ctx: Context) -> Any
             ctx.expected(path, what, value)
             return INVALID
         if meta.get("choices") and value not in meta["choices"]:
-            close = difflib.get_close_matches(value, meta["choices"], n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            close = suggest(value, meta["choices"])
+            hint = f" (did you mean '{close}'?)" if close else ""
             ctx.expected(path, what, value)
             if hint:
                 p, m = ctx.errors[-1]
@@ -411,7 +420,13 @@ def read_yaml(path: Path, shown: str) -> Any:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
-        problem = " ".join(str(p) for p in (err.context, err.problem) if p)
+        problem = " ".join(str(err.problem or err.context or "invalid YAML").split())
+        if err.problem and err.context:
+            started = err.context_mark
+            where = (
+                f" started on line {started.line + 1}" if started is not None and started is not mark else ""
+            )
+            problem += f" ({err.context}{where})"
         raise UserError(f"{shown}{line}: YAML syntax error: {problem}") from None
     except yaml.YAMLError as err:
         raise UserError(f"{shown}: YAML syntax error: {' '.join(str(err).split())}") from None
