@@ -1,0 +1,374 @@
+"""``sdk`` transport: the official openai SDK, as a production client uses it.
+
+``client.chat.completions.with_streaming_response.create(**body)`` over one ``httpx2.Client`` per process
+(per endpoint and model), the body read with ``iter_bytes()`` into the one SSE parser and drained to EOF
+so the connection is reused (the SDK's typed ``Stream`` never reuses it: field notes #2). The SDK's own
+retry loop runs (``max_retries``), with its retry decision and backoff delay taken from the scenario's
+policy (same rules as the SDK by default; ``retry_on`` and ``backoff`` honoured).
+
+Instrumentation without touching the SDK's request path: the httpx2 client gets a thin transport wrapper
+whose ``handle_request`` is called once per attempt. It stamps the attempt's start, reads the SDK's
+``x-stainless-retry-count`` request header, installs the httpx ``trace`` extension (pool wait = start ->
+``connect_tcp.started`` or ``send_request_headers.started``; connect = TCP + TLS) and stamps the end
+(response headers, or the exception). Backoff = next attempt's start - previous attempt's end. The
+per-request state is found through a greenlet-local (``threading.local`` is gevent-patched under Locust).
+The total timeout is a ``gevent.Timeout`` around the whole logical request.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import threading
+from time import perf_counter
+from typing import Any
+
+from profiler.client import ClientConfig, EndpointConfig, Transport, ssl_context
+from profiler.outcome import Outcome, fill_from_stream, status_outcome
+from profiler.sse import ANSWER, DELTA, DONE, ERROR, ChatStream, SSEParser
+
+
+def _import_sdk_safely() -> None:
+    """Import httpx2/openai in a gevent-patched process.
+
+    httpcore2 does ``try: import trio except (ImportError, NotImplementedError)``; when trio is installed,
+    importing it after ``gevent.monkey.patch_all()`` fails with AttributeError (``select.epoll`` is
+    removed by the patch), which would crash the import. trio cannot run under gevent anyway, so mark it
+    unavailable and let httpcore2 fall back.
+    """
+    if "httpcore2" in sys.modules or "trio" in sys.modules:
+        return
+    try:
+        import trio  # noqa: F401
+    except ImportError:
+        pass
+    except Exception:
+        for name in [m for m in sys.modules if m == "trio" or m.startswith("trio.")]:
+            del sys.modules[name]
+        sys.modules["trio"] = None  # type: ignore[assignment]  # -> ImportError for httpcore2
+
+
+class _Attempt:
+    __slots__ = (
+        "t0",
+        "t_conn",
+        "t_conn_end",
+        "t_send",
+        "t_headers",
+        "t_end",
+        "status",
+        "headers",
+        "exc",
+        "retry_n",
+    )
+
+    def __init__(self, t0: float) -> None:
+        self.t0 = t0
+        self.t_conn = 0.0
+        self.t_conn_end = 0.0
+        self.t_send = 0.0
+        self.t_headers = 0.0
+        self.t_end = 0.0
+        self.status = 0
+        self.headers: Any = None
+        self.exc: BaseException | None = None
+        self.retry_n = 0
+
+    def trace(self, name: str, info: dict) -> None:
+        if name == "connection.connect_tcp.started":
+            self.t_conn = perf_counter()
+        elif name in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self.t_conn_end = perf_counter()
+        elif name == "http11.send_request_headers.started" and not self.t_send:
+            self.t_send = perf_counter()
+
+
+class _StreamError(Exception):
+    pass
+
+
+def _exc_outcome(e: BaseException | None) -> tuple[str, str]:
+    """Outcome class of an exception (by the cause's class name: works for httpx and httpx2)."""
+    if e is None:
+        return "client_error", "unknown failure"
+    cause = e.__cause__ or e.__context__ if type(e).__module__.startswith("openai") else e
+    cname = type(cause).__name__ if cause is not None else ""
+    ename = type(e).__name__
+    text = " ".join(f"{ename}: {e}".split())[:300]
+    if cname == "PoolTimeout":
+        return "pool_timeout", f"no connection from the pool within pool timeout ({text})"
+    if cname == "ConnectTimeout":
+        return "connect_timeout", text
+    if cname in ("ReadTimeout", "WriteTimeout"):
+        return "read_timeout", text
+    if cname in ("RemoteProtocolError", "ReadError", "WriteError", "CloseError", "ProtocolError"):
+        return "stream_dropped", f"{text} ({cname}: {cause})"[:300]
+    if cname == "ConnectError":
+        return "client_error", f"connect failed: {cause}"[:300]
+    if ename == "APITimeoutError":
+        return "read_timeout", text
+    status = getattr(e, "status_code", None)
+    if isinstance(status, int):
+        return status_outcome(status), text
+    return "client_error", text
+
+
+_CREATE_PARAMS: frozenset[str] | None = None
+
+
+def _create_params() -> frozenset[str]:
+    global _CREATE_PARAMS
+    if _CREATE_PARAMS is None:
+        from openai.resources.chat.completions import Completions
+
+        _CREATE_PARAMS = frozenset(inspect.signature(Completions.create).parameters) - {"self"}
+    return _CREATE_PARAMS
+
+
+class SDKTransport(Transport):
+    kind = "sdk"
+
+    def __init__(self, cfg: ClientConfig, ep: EndpointConfig) -> None:
+        super().__init__(cfg, ep)
+        _import_sdk_safely()
+        import httpx2  # noqa: F401  - import cost (~0.5 s) paid here, not inside the first request
+        import openai  # noqa: F401
+
+        self._client: Any = None
+        self._pid = -1
+        self._local: Any = None
+        self._opened = 0
+
+    # ------------------------------------------------------------------------------------------ setup
+    def _build(self) -> Any:
+        _import_sdk_safely()
+        import httpx2
+        import openai
+
+        policy = self.policy
+        ep = self.ep
+        cfg = self.cfg
+        local = threading.local()  # created after gevent patching: greenlet-local under Locust
+        owner = self
+
+        class _Tracing(httpx2.BaseTransport):
+            def __init__(self, inner: httpx2.BaseTransport) -> None:
+                self._inner = inner
+
+            def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+                att = _Attempt(perf_counter())
+                st = getattr(local, "st", None)
+                if st is not None:
+                    st.append(att)
+                try:
+                    att.retry_n = int(request.headers.get("x-stainless-retry-count", "0"))
+                except ValueError:
+                    pass
+                request.extensions["trace"] = att.trace
+                try:
+                    resp = self._inner.handle_request(request)
+                except BaseException as e:
+                    att.t_end = perf_counter()
+                    att.exc = e
+                    if att.t_conn:
+                        owner._opened += 1
+                    raise
+                att.t_headers = att.t_end = perf_counter()
+                if att.t_conn:
+                    owner._opened += 1
+                att.status = resp.status_code
+                att.headers = resp.headers
+                return resp
+
+            def close(self) -> None:
+                self._inner.close()
+
+        auth_header = ep.api_key_header
+        api_key = ep.api_key or "none"
+
+        class _Client(openai.OpenAI):
+            def _should_retry(self, response: Any) -> bool:
+                return policy.should_retry_status(response.status_code, response.headers)
+
+            def _calculate_retry_timeout(
+                self, remaining_retries: int, options: Any, response_headers: Any = None
+            ):
+                max_retries = options.get_max_retries(self.max_retries)
+                return policy.wait_s(max_retries - remaining_retries, response_headers)
+
+            if auth_header.lower() != "authorization":
+
+                @property
+                def auth_headers(self) -> dict[str, str]:
+                    return {auth_header: api_key}
+
+                def _validate_headers(self, headers: Any, custom_headers: Any) -> None:
+                    return None
+
+        verify: Any = ssl_context(ep.verify_tls) if ep.base_url.startswith("https") else True
+        inner = httpx2.HTTPTransport(
+            verify=verify,
+            limits=httpx2.Limits(
+                max_connections=cfg.max_connections,
+                max_keepalive_connections=cfg.max_keepalive,
+                keepalive_expiry=60.0,
+            ),
+        )
+        timeout = httpx2.Timeout(
+            connect=cfg.connect_timeout_s,
+            read=cfg.read_timeout_s,
+            write=cfg.read_timeout_s,
+            pool=cfg.pool_timeout_s,
+        )
+        http = httpx2.Client(transport=_Tracing(inner), timeout=timeout, follow_redirects=False)
+        client = _Client(
+            base_url=ep.base_url,
+            api_key=api_key,
+            http_client=http,
+            max_retries=cfg.max_retries,
+            timeout=timeout,
+            default_headers={str(k): str(v) for k, v in (ep.headers or {}).items()} or None,
+            default_query={str(k): str(v) for k, v in (ep.query or {}).items()} or None,
+        )
+        self._local = local
+        self._pid = os.getpid()
+        self._client = client
+        return client
+
+    def prepare(self) -> None:
+        if self._client is None or self._pid != os.getpid():
+            self._build()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def connections_opened(self) -> int:
+        return self._opened
+
+    # ------------------------------------------------------------------------------------------ request
+    def execute(
+        self,
+        body: dict,
+        *,
+        t_intended: float,
+        headers: dict | None = None,
+        capture: str = "full",
+    ) -> Outcome:
+        import gevent
+
+        t_start = perf_counter()
+        out = Outcome()
+        out.schedule_lag_us = int((t_start - t_intended) * 1e6)
+        client = self._client if self._pid == os.getpid() and self._client is not None else self._build()
+        params = _create_params()
+        kwargs = {k: v for k, v in body.items() if k in params}
+        extra_body = {k: v for k, v in body.items() if k not in params}
+        hdrs = {"Accept-Encoding": "identity"}
+        if headers:
+            hdrs.update(headers)
+        attempts: list[_Attempt] = []
+        local = self._local
+        local.st = attempts
+        cs = ChatStream(keep_text=capture != "off")
+        parser = SSEParser()
+        itl = out.itl_us
+        t_first = t_last = t_answer = t_end = 0.0
+        chunks = 0
+        failure: tuple[str, str] | None = None
+        now = 0.0
+        timer = gevent.Timeout(self.cfg.total_timeout_s)
+        timer.start()
+        try:
+            with client.chat.completions.with_streaming_response.create(
+                **kwargs, extra_headers=hdrs, extra_body=extra_body or None
+            ) as resp:
+                out.http_status = resp.status_code
+                feed_events = parser.feed
+                feed_chunk = cs.feed
+                for data in resp.iter_bytes():
+                    now = perf_counter()
+                    for ev in feed_events(data):
+                        f = feed_chunk(ev.data, ev.event)
+                        if f & DELTA:
+                            chunks += 1
+                            if t_first:
+                                itl.append(int((now - t_last) * 1e6))
+                            else:
+                                t_first = now
+                            t_last = now
+                            if f & ANSWER and not t_answer:
+                                t_answer = now
+                        elif f & DONE:
+                            if not t_end:
+                                t_end = now
+                        elif f & ERROR:
+                            raise _StreamError(f"error event mid-stream: {cs.error}")
+                now = perf_counter()
+        except _StreamError as e:
+            failure = ("stream_error_event", str(e))
+        except gevent.Timeout as t:
+            if t is not timer:
+                raise
+            now = perf_counter()
+            failure = ("total_timeout", f"total timeout ({self.cfg.total_timeout_s:g} s)")
+        except Exception as e:  # every request failure becomes an outcome
+            now = perf_counter()
+            failure = _exc_outcome(e)
+            status = getattr(e, "status_code", None)
+            if isinstance(status, int):
+                out.http_status = status
+                body_err = getattr(e, "body", None)
+                msg = body_err.get("message") if isinstance(body_err, dict) else None
+                failure = (failure[0], f"HTTP {status}: {msg}" if msg else f"HTTP {status}")
+        finally:
+            timer.close()
+            local.st = None
+        # attempts, retries, backoff, per-attempt outcomes
+        n = len(attempts)
+        out.attempts = max(n, 1)
+        out.retries = out.attempts - 1
+        backoff = 0.0
+        for i in range(1, n):
+            prev_end = attempts[i - 1].t_end or attempts[i].t0
+            backoff += attempts[i].t0 - prev_end
+        out.backoff_us = int(backoff * 1e6)
+        for a in attempts[:-1]:
+            out.attempt_outcomes.append(status_outcome(a.status) if a.status else _exc_outcome(a.exc)[0])
+        for a in attempts:  # one entry per attempt answered with an error status, as in the fast transport
+            if a.status >= 300:
+                ra = self.policy.retry_after_s(a.headers)
+                out.retry_after_ms.append(None if ra is None else int(ra * 1000))
+        if attempts:
+            last = attempts[-1]
+            if last.t_conn:
+                out.new_connection = True
+                out.pool_wait_us = int((last.t_conn - last.t0) * 1e6)
+                out.connect_us = int(((last.t_conn_end or last.t_send or last.t_end) - last.t_conn) * 1e6)
+            else:
+                out.pool_wait_us = int(((last.t_send or last.t_end) - last.t0) * 1e6)
+            if last.t_headers:
+                out.ttfb_us = int((last.t_headers - t_intended) * 1e6)
+            t_att = last.t0
+        else:
+            t_att = t_start
+        out.chunks = chunks
+        if t_first:
+            out.ttft_us = int((t_first - t_intended) * 1e6)
+            out.ttft_attempt_us = int((t_first - t_att) * 1e6)
+        if t_answer:
+            out.ttfa_us = int((t_answer - t_intended) * 1e6)
+        if failure is not None:
+            out.outcome, out.error = failure
+            out.e2e_us = int((now - t_intended) * 1e6)
+        elif not cs.done:
+            out.outcome = "no_done"
+            out.error = "stream ended without data: [DONE]"
+            out.e2e_us = int((now - t_intended) * 1e6)
+        else:
+            out.outcome = "ok"
+            out.e2e_us = int((t_end - t_intended) * 1e6)
+        out.attempt_outcomes.append(out.outcome)
+        fill_from_stream(out, cs, body, capture)
+        return out
