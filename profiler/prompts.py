@@ -11,6 +11,9 @@ each other. The sequence is built from fixed-size blocks:
   once before any repeats; ``order: sequential``: blocks interleave tasks by smooth weighted round robin
   and prompts come in file order.
 
+A block is built at once with numpy (task and prompt index for each of its positions) and cached, so
+``at(i)`` is two array lookups; sequential access builds each block once (O(1) amortised).
+
 Seeds are derived with SHA-256 (never Python's salted ``hash()``) and numpy's PCG64, so sequences are
 identical across processes, platforms and runs. Blocks and permutations are cached, so ``at(i)`` for
 consecutive ``i`` is O(1) amortised.
@@ -455,50 +458,53 @@ class PromptMix:
         return len(self._by_id)
 
     def _block(self, b: int) -> tuple[np.ndarray, np.ndarray]:
-        """Block b: the task index at each position and that slot's rank among the task's slots."""
+        """Block b: the task index and the prompt index (within the task) at each of its positions."""
         hit = self._blocks.get(b)
         if hit is not None:
             self._blocks.move_to_end(b)
             return hit
-        order = (
-            self._base if not self.shuffled or b < 0 else _rng(self.seed, "block", b).permutation(self._base)
-        )
-        ranks = np.empty(len(order), dtype=np.int64)
-        seen = [0] * len(self.tasks)
-        for pos, t in enumerate(order.tolist()):
-            ranks[pos] = seen[t]
-            seen[t] += 1
-        self._blocks[b] = (order, ranks)
-        if len(self._blocks) > 8:
+        order = _rng(self.seed, "block", b).permutation(self._base) if self.shuffled else self._base
+        picks = np.empty(len(order), dtype=np.int64)
+        for t, n_t in enumerate(self.counts):
+            positions = np.flatnonzero(order == t)  # in order, so slot r is the task's r-th in the block
+            k = b * n_t + np.arange(n_t, dtype=np.int64)  # occurrences of task t before each slot
+            size = len(self._lists[t])
+            cycles, j = np.divmod(k, size)
+            if not self.shuffled or size == 1:
+                picks[positions] = j
+                continue
+            for cycle in np.unique(cycles).tolist():
+                sel = cycles == cycle
+                picks[positions[sel]] = self._perm(t, cycle)[j[sel]]
+        self._blocks[b] = (order, picks)
+        if len(self._blocks) > 32:
             self._blocks.popitem(last=False)
-        return order, ranks
+        return order, picks
 
-    def _perm(self, t: int, cycle: int) -> np.ndarray | None:
-        if not self.shuffled:
-            return None
-        key = (t, cycle)
+    def _perm(self, t: int, cycle: int) -> np.ndarray:
+        """The order of task t's prompts in its cycle-th pass (a cycle may straddle two blocks).
+
+        Small datasets go through many cycles per block, so permutations are drawn in groups of
+        ``group = ceil(1024 / size)`` cycles from one generator seeded from (seed, task, group number)."""
+        size = len(self._lists[t])
+        group = -(-1024 // size)
+        key = (t, cycle // group)
         hit = self._perms.get(key)
         if hit is None:
-            hit = _rng(self.seed, "task", self.tasks[t], cycle).permutation(len(self._lists[t]))
+            rng = _rng(self.seed, "task", self.tasks[t], cycle // group)
+            hit = rng.permuted(np.tile(np.arange(size, dtype=np.int64), (group, 1)), axis=1)
             self._perms[key] = hit
             if len(self._perms) > 4 * len(self.tasks) + 8:
                 self._perms.popitem(last=False)
-        else:
-            self._perms.move_to_end(key)
-        return hit
+        return hit[cycle % group]
 
     def at(self, i: int) -> Prompt:
         """The i-th prompt (i >= 0) of the replay sequence."""
         if i < 0:
             raise ValueError(f"PromptMix.at: expected i >= 0, got {i}")
         b, pos = divmod(i, self.block_size)
-        order, ranks = self._block(b)
-        t = int(order[pos])
-        k = b * self.counts[t] + int(ranks[pos])  # occurrences of task t before this one
-        plist = self._lists[t]
-        cycle, j = divmod(k, len(plist))
-        perm = self._perm(t, cycle)
-        return plist[int(perm[j]) if perm is not None else j]
+        order, picks = self._block(b)
+        return self._lists[order[pos]][picks[pos]]
 
     def by_id(self, prompt_id: str) -> Prompt:
         """The prompt whose ``prompt_id`` is ``TASK/ID`` (KeyError if unknown)."""

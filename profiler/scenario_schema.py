@@ -222,11 +222,10 @@ def check_value(value: Any, tp: Any, meta: dict, path: str, ctx: Context) -> Any
         return INVALID
     tp = inner
     origin = typing.get_origin(tp)
-    what = describe(tp, meta)
 
     if tp is bool:
         if not isinstance(value, bool):
-            ctx.expected(path, what, value)
+            ctx.expected(path, describe(tp, meta), value)
             return INVALID
         return value
     if tp in (int, float):
@@ -234,7 +233,7 @@ def check_value(value: Any, tp: Any, meta: dict, path: str, ctx: Context) -> Any
         if tp is float:
             ok = ok or (isinstance(value, float) and not math.isnan(value))
         if not ok:
-            ctx.expected(path, what, value)
+            ctx.expected(path, describe(tp, meta), value)
             return INVALID
         lo, lo_open, hi = meta.get("ge"), meta.get("gt"), meta.get("le")
         if (
@@ -242,28 +241,28 @@ def check_value(value: Any, tp: Any, meta: dict, path: str, ctx: Context) -> Any
             or (lo_open is not None and value <= lo_open)
             or (hi is not None and value > hi)
         ):
-            ctx.expected(path, what, value)
+            ctx.expected(path, describe(tp, meta), value)
             return INVALID
         return float(value) if tp is float else value
     if tp is str:
         if not isinstance(value, str):
-            ctx.expected(path, what, value)
+            ctx.expected(path, describe(tp, meta), value)
             return INVALID
         if meta.get("choices") and value not in meta["choices"]:
             close = suggest(value, meta["choices"])
             hint = f" (did you mean '{close}'?)" if close else ""
-            ctx.expected(path, what, value)
+            ctx.expected(path, describe(tp, meta), value)
             if hint:
                 p, m = ctx.errors[-1]
                 ctx.errors[-1] = (p, m + hint)
             return INVALID
         if meta.get("pattern") and not NAME_RE.fullmatch(value):
-            ctx.expected(path, what, value)
+            ctx.expected(path, describe(tp, meta), value)
             return INVALID
         return value
     if tp is Path:
         if not isinstance(value, str) or not value.strip():
-            ctx.expected(path, what, value)
+            ctx.expected(path, describe(tp, meta), value)
             return INVALID
         resolved = Path(os.path.normpath(ctx.base_dir / os.path.expanduser(value)))
         if meta.get("exists") == "file" and not resolved.is_file():
@@ -275,10 +274,10 @@ def check_value(value: Any, tp: Any, meta: dict, path: str, ctx: Context) -> Any
         return build(tp, value, path, ctx)
     if tp is dict or origin is dict:
         if not isinstance(value, dict):
-            ctx.expected(path, what, value)
+            ctx.expected(path, describe(tp, meta), value)
             return INVALID
         if meta.get("min_items") and len(value) < meta["min_items"]:
-            ctx.expected(path, what, value)
+            ctx.expected(path, describe(tp, meta), value)
             return INVALID
         if tp is dict:
             bad = [k for k in value if not isinstance(k, str)]
@@ -305,10 +304,10 @@ def check_value(value: Any, tp: Any, meta: dict, path: str, ctx: Context) -> Any
         return out if ok else INVALID
     if tp is list or origin is list:
         if not isinstance(value, list):
-            ctx.expected(path, what, value)
+            ctx.expected(path, describe(tp, meta), value)
             return INVALID
         if meta.get("min_items") and len(value) < meta["min_items"]:
-            ctx.expected(path, what, value)
+            ctx.expected(path, describe(tp, meta), value)
             return INVALID
         args = typing.get_args(tp)
         if not args:
