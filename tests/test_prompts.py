@@ -84,7 +84,11 @@ def test_load_prompts_applies_task_defaults_and_record_overrides(tmp_path: Path)
                     "dataset": "datasets/ex.jsonl",
                     "max_tokens": 300,
                     "temperature": 0.2,
-                    "response_format": {"type": "json_schema", "schema": "schemas/invoice.json", "name": "inv"},
+                    "response_format": {
+                        "type": "json_schema",
+                        "schema": "schemas/invoice.json",
+                        "name": "inv",
+                    },
                 }
             }
         },
