@@ -33,7 +33,8 @@ def _ci_pct(d: dict[str, Any]) -> str:
     lo, hi = d.get("ci_low_pct"), d.get("ci_high_pct")
     if lo is None or hi is None:
         return ""
-    return f" (95 % CI {lo:+.0f}..{hi:+.0f} %)"
+    digits = 1 if abs(hi - lo) < 4 else 0
+    return f" (95 % CI {lo:+.{digits}f}..{hi:+.{digits}f} %)"
 
 
 def _ms(v: float | None) -> str:
@@ -219,11 +220,17 @@ def decide(run: dict[str, Any], candidate: str, scenario: dict[str, Any]) -> dic
         if g["pass"] is False:
             b = gates_b.get(key)
             if b is not None and b["pass"] is False:
-                reasons.append(f"both models fail the {gate_text(g)} SLO")
+                reasons.append(f"both models fail the {gate_text(g)} SLO (not held against the candidate)")
             else:
                 blockers.append(f"slo:{key}")
                 if key != "ttft_p99_ms" or dims["latency"] is None:
                     reasons.append(f"fails the {gate_text(g)} SLO ({_fmt_gate_value(g, g['value'])})")
+
+        elif g["pass"] and g["borderline"]:
+            reasons.append(
+                f"{g['label']} {_fmt_gate_value(g, g['value'])} passes the {gate_text(g)} SLO, "
+                "but its 95 % CI spans the limit (borderline)"
+            )
 
     avail = {k: v for k, v in dims.items() if v is not None and weights.get(k, 0) > 0}
     wsum = sum(weights[k] for k in avail)
