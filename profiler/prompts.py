@@ -221,7 +221,8 @@ def _check_messages(value: Any, ctx: Context) -> Any:
             ctx.expected(where, "a mapping {role, content}", m)
             ok = False
             continue
-        if check_value(m.get("role"), str, {"choices": _ROLES}, f"{where}.role", ctx) is INVALID:
+        if m.get("role") not in _ROLES:
+            check_value(m.get("role"), str, {"choices": _ROLES}, f"{where}.role", ctx)  # records the error
             ok = False
         content = m.get("content")
         tool_call_turn = m.get("role") == "assistant" and bool(m.get("tool_calls"))
@@ -286,19 +287,21 @@ def _parse_record(raw: dict, task_key: str, task: Any, line: int, ctx: Context) 
     else:
         rf = task.response_format
     max_tokens = task.max_tokens
-    if "max_tokens" in raw:
+    if raw.get("max_tokens") is not None:
         max_tokens = check_value(raw["max_tokens"], int, {"ge": 1}, "max_tokens", ctx)
     temperature = task.temperature
-    if "temperature" in raw:
+    if raw.get("temperature") is not None:
         temperature = check_value(raw["temperature"], float, {"ge": 0, "le": 2}, "temperature", ctx)
     gold_calls = raw.get("gold_tool_calls")
     if gold_calls is not None:
         gold_calls = _check_gold_tool_calls(gold_calls, ctx)
-    distractors = check_value(raw.get("distractors", []), list, {}, "distractors", ctx)
+    distractors = raw.get("distractors")
+    distractors = [] if distractors is None else check_value(distractors, list, {}, "distractors", ctx)
     labels = raw.get("labels")
     if labels is not None:
         labels = check_value(labels, list[str], {}, "labels", ctx)
-    meta = check_value(raw.get("meta", {}), dict, {}, "meta", ctx)
+    meta = raw.get("meta")
+    meta = {} if meta is None else check_value(meta, dict, {}, "meta", ctx)
     parts = (messages, tools, rf, max_tokens, temperature, gold_calls, distractors, labels, meta)
     if not ok or any(p is INVALID for p in parts):
         return None
