@@ -1,0 +1,533 @@
+"""Locust wiring for swapbench: options, run lifecycle, the run directory and the distributed merge.
+
+``locustfiles/compare.py`` calls :func:`setup` at import time. That parses the swapbench options early
+(the user classes depend on the scenario), loads the scenario and the prompt mix, builds one User class
+per model (:mod:`profiler.locust_users`) and registers the event listeners below.
+
+Options (``locust --help``, ``locust.conf``, ``LOCUST_*`` env vars; all but ``--scenario`` also appear in
+the web UI). Precedence: command line > env var > config file > the scenario's value > built-in default.
+
+==================  =======================================================================================
+``--scenario``      scenario file (default ``scenarios/gpt4o-vs-gpt55.yaml``; relative to the cwd, else to
+                    the repository). Fixed when Locust starts: the user classes are generated from it.
+``--reports-dir``   where run directories are created (default ``reports``)
+``--run-id``        name of the run directory (default ``YYYYmmdd-HHMMSS-SCENARIO``)
+``--capture``       ``full`` | ``hash`` | ``off``: what ``requests.jsonl`` keeps of each answer
+``--transport``     ``fast`` | ``sdk`` (default: the scenario's ``client.transport``)
+``--mode``          ``closed`` | ``open`` (default: ``load.mode``)
+``--rate``          open loop: arrivals/s per model (default: ``load.arrival.rate_per_s``)
+``--warmup``        seconds excluded from the results (default: ``load.warmup_s``)
+``--sim-url``       use an already running simulator for the simulated models (no simulator is started)
+``--no-report``     do not print the comparison at the end
+==================  =======================================================================================
+
+Headless defaults: without ``-t`` the run lasts ``load.duration_s``; without ``-u`` it runs
+``load.users`` users per model; without ``-r`` all users start within a second (at most 100/s). Every model
+gets the same number of users (equal weights): ``-u 64`` with two models is 32 users each (``-u`` is
+rounded up to a multiple of the number of models in headless runs).
+
+Processes: the master (or the local runner) creates the run directory at ``test_start``, starts the
+simulator when a model is simulated and no ``--sim-url`` is given (``--truth`` = ``sim_truth.jsonl`` in the
+run directory; one simulator, stopped at the end of the run) and sends the run's settings, the simulator
+URL and the worker count to the workers inside Locust's spawn message (custom options travel with it).
+Workers ship ``Recorder.drain().to_wire()`` under the key ``swapbench`` of every ``report_to_master``
+payload; the master writes them (rows as batches, histograms as deltas). The last worker reports arrive
+after the master's ``test_stop``, so the run is closed when every worker sent its final report, or at
+``quitting`` at the latest (field notes 1.5, #11). Ctrl-C / SIGTERM: what was measured is flushed and
+``run.json`` says ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import gevent
+from locust import events
+from locust.runners import STATE_RUNNING, STATE_SPAWNING, MasterRunner, WorkerRunner
+
+from profiler import metrics
+from profiler.errors import UserError
+from profiler.locust_users import LoadEngine, LoadSettings, build_user_classes
+from profiler.locust_webui import LiveStats, install_web_ui
+from profiler.prompts import PromptMix
+from profiler.rundir import RunWriter
+from profiler.scenario import load_scenario
+
+log = logging.getLogger("swapbench")
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SCENARIO = "scenarios/gpt4o-vs-gpt55.yaml"
+WIRE_KEY = "swapbench"
+DRAIN_INTERVAL_S = 2.0
+MANIFEST_INTERVAL_S = 10.0
+FINAL_REPORT_WAIT_S = 6.0  # > Locust's WORKER_REPORT_INTERVAL (3 s): a web-UI stop sends no final report
+
+PLUGIN: Plugin | None = None
+
+
+# ------------------------------------------------------------------------------------------- options
+def add_arguments(parser: Any) -> None:
+    """Register swapbench's options on Locust's parser (``init_command_line_parser``)."""
+    parser.add_argument(
+        "--scenario", default=DEFAULT_SCENARIO, env_var="LOCUST_SCENARIO", include_in_web_ui=False,
+        help="swapbench scenario file (relative to the cwd, else to the swapbench repository)",
+    )  # fmt: skip
+    parser.add_argument("--reports-dir", default="reports", env_var="LOCUST_REPORTS_DIR",
+                        help="swapbench: folder for run directories")  # fmt: skip
+    parser.add_argument("--run-id", default="", env_var="LOCUST_RUN_ID",
+                        help="swapbench: run directory name (default: timestamp-scenario)")  # fmt: skip
+    parser.add_argument("--capture", default="full", choices=["full", "hash", "off"],
+                        help="swapbench: keep answers in requests.jsonl (full), their sha256 (hash) or nothing")  # fmt: skip
+    parser.add_argument("--transport", default="scenario", choices=["scenario", "fast", "sdk"],
+                        help="swapbench: streaming client (default: the scenario's client.transport)")  # fmt: skip
+    parser.add_argument("--mode", default="scenario", choices=["scenario", "closed", "open"],
+                        help="swapbench: closed loop (users) or open loop (arrival rate); default load.mode")  # fmt: skip
+    parser.add_argument("--rate", default=None,
+                        help="swapbench: open loop arrivals/s per model (default load.arrival.rate_per_s)")  # fmt: skip
+    parser.add_argument("--warmup", default=None,
+                        help="swapbench: warm-up seconds excluded from results (default load.warmup_s)")  # fmt: skip
+    parser.add_argument("--sim-url", default="", env_var="LOCUST_SIM_URL",
+                        help="swapbench: URL of a running simulator (e.g. http://127.0.0.1:8000/v1)")  # fmt: skip
+    parser.add_argument("--no-report", action="store_true", default=False,
+                        help="swapbench: do not print the model comparison at the end")  # fmt: skip
+
+
+def early_options(argv: list[str] | None = None) -> Any:
+    """Parse the command line (and locust.conf / env vars) before Locust does: needed at import time."""
+    from locust.argument_parser import get_parser
+
+    parser = get_parser()
+    opts, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    return opts
+
+
+def resolve_scenario(path: str) -> Path:
+    p = Path(path).expanduser()
+    if p.is_file():
+        return p.resolve()
+    if not p.is_absolute() and (REPO / p).is_file():
+        return (REPO / p).resolve()
+    raise UserError(f"{path}: --scenario: expected a scenario file, got a path that does not exist")
+
+
+def _opt_float(value: Any, name: str) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise UserError(f"{name}: expected a number, got {value!r}") from None
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "platform": platform.platform()}
+    for dist in ("swapbench", "locust", "gevent", "openai", "httpx2", "hdrhistogram"):
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+# ------------------------------------------------------------------------------------------- plugin
+class Plugin:
+    """One per process: the scenario, the load engine, and (master/local) the run being written."""
+
+    def __init__(self, sc: Any, transport_factory: Any = None) -> None:
+        self.sc = sc
+        self.mix = PromptMix(sc)
+        self.engine = LoadEngine(sc, self.mix, transport_factory)
+        self.user_classes = build_user_classes(self.engine)
+        self.model_keys = list(sc.model_keys)
+        self.environment: Any = None
+        self.role = "local"  # local | master | worker
+        self.headless = True
+        # master/local run state
+        self.writer: RunWriter | None = None
+        self.sim: Any = None
+        self.live = LiveStats(self.model_keys)
+        self.settings = LoadSettings()
+        self.finalized = True
+        self.interrupted = False
+        self.stopping_since: float | None = None
+        self.final_from: set[str] = set()
+        self.expected_workers = 0
+        self.cpu_max: dict[str, float] = {}
+        self._drainer: Any = None
+        self._finalizer: Any = None
+        self._last_manifest = 0.0
+        # worker state
+        self.worker_stopped = False
+        self.pending_warnings: list[str] = []
+
+    # -- registration ------------------------------------------------------------------------------
+    def register(self) -> None:
+        events.init.add_listener(self.on_init)
+        events.test_start.add_listener(self.on_test_start)
+        events.test_stop.add_listener(self.on_test_stop)
+        events.report_to_master.add_listener(self.on_report_to_master)
+        events.worker_report.add_listener(self.on_worker_report)
+        events.quitting.add_listener(self.on_quitting)
+        events.cpu_warning.add_listener(self.on_cpu_warning)
+        events.usage_monitor.add_listener(self.on_usage_monitor)
+
+    @property
+    def options(self) -> Any:
+        return self.environment.parsed_options
+
+    def on_init(self, environment: Any, runner: Any = None, web_ui: Any = None, **_: Any) -> None:
+        self.environment = environment
+        if isinstance(runner, WorkerRunner):
+            self.role = "worker"
+        elif isinstance(runner, MasterRunner):
+            self.role = "master"
+        else:
+            self.role = "local"
+        opts = environment.parsed_options
+        if opts is None:
+            return
+        self.headless = bool(getattr(opts, "headless", False))
+        if self.role != "worker":
+            n = len(self.model_keys)
+            if self.headless and not getattr(opts, "run_time", None):
+                opts.run_time = int(round(self.sc.load.duration_s))
+            if getattr(opts, "num_users", None) is None:
+                opts.num_users = self.sc.load.users * n
+            elif self.headless and opts.num_users % n:
+                rounded = -(-opts.num_users // n) * n
+                log.warning(
+                    "swapbench: -u %d rounded up to %d (equal users per model)", opts.num_users, rounded
+                )
+                opts.num_users = rounded
+            if getattr(opts, "spawn_rate", None) is None:
+                opts.spawn_rate = float(min(max(opts.num_users, 1), 100))
+        if web_ui is not None:
+            install_web_ui(web_ui, self.live)
+
+    # -- settings ----------------------------------------------------------------------------------
+    def resolve_settings(self, runner: Any) -> LoadSettings:
+        """The run's settings from the options and the scenario (options win)."""
+        o, load = self.options, self.sc.load
+        mode = o.mode if o.mode in ("closed", "open") else load.mode
+        rate = _opt_float(getattr(o, "rate", None), "--rate")
+        if rate is None and load.arrival is not None:
+            rate = load.arrival.rate_per_s
+        if mode == "open" and (rate is None or rate <= 0):
+            raise UserError(
+                f"{self.sc.path}: load.arrival.rate_per_s: expected a rate for open loop, got none"
+            )
+        warmup = _opt_float(getattr(o, "warmup", None), "--warmup")
+        users = int(getattr(runner, "target_user_count", 0) or getattr(o, "num_users", 0) or 0)
+        n = len(self.model_keys)
+        if users % n:
+            log.warning("swapbench: %d users do not split equally over %d models", users, n)
+        n_workers = 1
+        if isinstance(runner, MasterRunner):
+            n_workers = max(runner.worker_count, getattr(runner, "worker_index_max", 0), 1)
+        return LoadSettings(
+            mode=mode,
+            rate_per_s=rate,
+            process=load.arrival.process if load.arrival is not None else "poisson",
+            think_time_s=load.think_time_s,
+            max_in_flight=load.max_in_flight,
+            warmup_s=load.warmup_s if warmup is None else max(warmup, 0.0),
+            capture=o.capture,
+            transport=o.transport if o.transport in ("fast", "sdk") else self.sc.client.transport,
+            max_requests=load.max_requests,
+            t0_epoch=time.time(),
+            users_per_model=max(1, -(-users // n)),
+            n_workers=n_workers,
+            sim_url=(o.sim_url or None),
+        )
+
+    # -- run lifecycle (master/local) ---------------------------------------------------------------
+    def on_test_start(self, environment: Any, **_: Any) -> None:
+        runner = environment.runner
+        if self.role != "worker":
+            try:
+                self.begin_run(runner)
+            except UserError as err:
+                log.error("swapbench: %s", err)
+                environment.process_exit_code = 2
+                gevent.spawn(runner.quit)
+                return
+        if self.role == "worker":
+            data = getattr(self.options, "swapbench_settings", None) or {}
+            self.settings = LoadSettings.from_dict(data)
+            self.worker_stopped = False
+        if self.role in ("local", "worker"):
+            index = runner.worker_index if self.role == "worker" else 0
+            self.engine.begin(self.settings, environment, index)
+
+    def begin_run(self, runner: Any) -> None:
+        self.end_previous_run()
+        s = self.resolve_settings(runner)
+        o = self.options
+        manifest = {
+            "scenario_path": str(self.sc.path),
+            "scenario": self.sc.manifest(),
+            "baseline": self.sc.baseline,
+            "models": self.model_keys,
+            "tasks": list(self.sc.task_keys),
+            "load": {
+                "mode": s.mode,
+                "users": int(getattr(runner, "target_user_count", 0) or o.num_users or 0),
+                "users_per_model": s.users_per_model,
+                "spawn_rate": getattr(o, "spawn_rate", None),
+                "rate_per_s": s.rate_per_s if s.mode == "open" else None,
+                "process": s.process if s.mode == "open" else None,
+                "think_time_s": s.think_time_s if s.mode == "closed" else None,
+                "max_in_flight": s.max_in_flight if s.mode == "open" else None,
+                "duration_s": getattr(o, "run_time", None),
+                "warmup_s": s.warmup_s,
+                "max_requests": s.max_requests,
+                "transport": s.transport,
+                "processes": getattr(o, "processes", None) or 1,
+                "workers": s.n_workers if self.role == "master" else 0,
+                "distributed": self.role == "master",
+                "headless": self.headless,
+            },
+            "capture": s.capture,
+            "versions": versions(),
+            "achieved": {},
+            "client_cpu_max": {},
+            "simulator": None,
+        }
+        self.writer = RunWriter.create(o.reports_dir, self.sc.name, manifest, run_id=o.run_id or None)
+        s.run_id = self.writer.path.name
+        s.t0_epoch = float(self.writer.manifest["t0_epoch"])
+        if any(self.sc.models[k].is_simulated for k in self.model_keys):
+            if s.sim_url:
+                self.writer.manifest["simulator"] = {"url": s.sim_url, "ground_truth": None, "started": False}
+            else:
+                from profiler.sim.server import start_subprocess
+
+                truth = self.writer.path / "sim_truth.jsonl"
+                self.sim = start_subprocess(self.sc.path, truth_path=truth, seed=self.sc.seed)
+                s.sim_url = self.sim.url
+                self.writer.manifest["simulator"] = {
+                    "url": self.sim.url, "ground_truth": truth.name, "started": True, "pid": self.sim.pid,
+                }  # fmt: skip
+        self.writer.save_manifest()
+        self.settings = s
+        # custom options travel to the workers in Locust's spawn message
+        self.options.swapbench_settings = s.to_dict()
+        self.live.reset(s)
+        self.finalized = False
+        self.interrupted = False
+        self.stopping_since = None
+        self.final_from = set()
+        self.cpu_max = {}
+        if self.role == "local":
+            self._drainer = gevent.spawn(self._drain_loop)
+        log.info("swapbench: run directory %s", self.writer.path)
+
+    def end_previous_run(self) -> None:
+        """A new test started from the web UI before the previous one was closed: close it now."""
+        if not self.finalized:
+            self.finalize("complete")
+
+    def _drain_loop(self) -> None:
+        while True:
+            gevent.sleep(DRAIN_INTERVAL_S)
+            self.ingest(self.engine.recorder.drain(), source="local")
+
+    def ingest(self, drained: metrics.Drained, source: str, warnings: list[str] | None = None) -> None:
+        """Master/local: write a batch of rows and interval histograms into the run directory."""
+        w = self.writer
+        if w is None:
+            return
+        w.write_drained(drained)
+        self.live.update(drained)
+        for msg in warnings or ():
+            w.warn(msg)
+        now = time.time()
+        if now - self._last_manifest >= MANIFEST_INTERVAL_S:
+            self._last_manifest = now
+            w.update_manifest(achieved=self.live.achieved(now), client_cpu_max=dict(self.cpu_max))
+        self._check_max_requests()
+
+    def _check_max_requests(self) -> None:
+        s = self.settings
+        if not s.max_requests or self.finalized or self.stopping_since is not None:
+            return
+        if all(self.live.rows.get(k, 0) >= s.max_requests for k in self.model_keys):
+            log.info("swapbench: load.max_requests (%d per model) reached, stopping", s.max_requests)
+            runner = self.environment.runner
+            gevent.spawn(runner.quit if self.headless else runner.stop)
+
+    # -- distributed merge --------------------------------------------------------------------------
+    def on_report_to_master(self, client_id: str, data: dict, **_: Any) -> None:
+        """Worker: ship what was measured since the last report (histograms of ended intervals)."""
+        final = self.worker_stopped
+        drained = self.engine.recorder.drain(final=final)
+        payload = drained.to_wire()
+        payload["final"] = final
+        payload["run_id"] = self.settings.run_id
+        payload["warnings"], self.pending_warnings = self.pending_warnings, []
+        payload["cpu_max"] = self.cpu_max.get("self", 0.0)
+        data[WIRE_KEY] = payload
+
+    def on_worker_report(self, client_id: str, data: dict, **_: Any) -> None:
+        payload = data.get(WIRE_KEY)
+        if not payload or self.writer is None:
+            return
+        if payload.get("run_id") and payload["run_id"] != self.settings.run_id:
+            if payload.get("rows"):
+                log.warning(
+                    "swapbench: dropped %d rows of an earlier run from %s", len(payload["rows"]), client_id
+                )
+            return
+        self.ingest(metrics.Drained.from_wire(payload), source=client_id, warnings=payload.get("warnings"))
+        if payload.get("cpu_max"):
+            self.cpu_max[client_id] = max(self.cpu_max.get(client_id, 0.0), float(payload["cpu_max"]))
+        if payload.get("final") and self.stopping_since is not None:
+            self.final_from.add(client_id)
+
+    # -- stop ---------------------------------------------------------------------------------------
+    def on_test_stop(self, environment: Any, **_: Any) -> None:
+        if self.role in ("local", "worker"):
+            self.engine.end()
+        if self.role == "worker":
+            self.worker_stopped = True
+            return
+        if self.finalized:
+            return
+        if self.role == "local":
+            self.finalize("interrupted" if self.interrupted else "complete")
+            return
+        # master: the workers' final reports arrive after test_stop
+        self.stopping_since = time.time()
+        runner = environment.runner
+        self.expected_workers = runner.worker_count
+        if self._finalizer is None or self._finalizer.dead:
+            self._finalizer = gevent.spawn(self._finalize_when_reported)
+
+    def _finalize_when_reported(self) -> None:
+        deadline = time.time() + FINAL_REPORT_WAIT_S
+        while time.time() < deadline and len(self.final_from) < self.expected_workers:
+            gevent.sleep(0.1)
+        if not self.finalized:
+            self.finalize("interrupted" if self.interrupted else "complete")
+
+    def on_quitting(self, environment: Any, **_: Any) -> None:
+        runner = environment.runner
+        if self.role == "worker":
+            if runner.state in (STATE_RUNNING, STATE_SPAWNING):  # interrupted: send what we have
+                runner.stop()
+                try:
+                    runner._send_stats()
+                except Exception:  # the master may be gone already
+                    pass
+            return
+        if self.finalized:
+            self._stop_sim()
+            return
+        if runner is not None and runner.state in (STATE_RUNNING, STATE_SPAWNING):
+            # SIGTERM / Ctrl-C while the test runs: stop the users (the master asks its workers for a
+            # final report and waits 0.5 s for it), then close the run as interrupted.
+            self.interrupted = True
+            runner.quit()
+        if not self.finalized:
+            self.finalize("interrupted" if self.interrupted else "complete")
+        self._stop_sim()
+
+    def finalize(self, status: str) -> None:
+        if self.finalized or self.writer is None:
+            return
+        self.finalized = True
+        if self._drainer is not None:
+            self._drainer.kill(block=False)
+            self._drainer = None
+        w = self.writer
+        if self.role == "local":
+            self.engine.end()
+            drained = self.engine.recorder.drain(final=True)
+            w.write_drained(drained)
+            self.live.update(drained)
+        now = time.time()
+        achieved = self.live.achieved(now)
+        for key, a in achieved.items():
+            tgt, got = a.get("target_rps"), a.get("rps") or 0.0
+            if tgt and got < 0.9 * tgt:
+                w.warn(f"{key}: achieved {got:.2f} req/s, below the target {tgt:.2f} req/s")
+            if a.get("dropped"):
+                w.warn(f"{key}: {a['dropped']} open-loop arrivals dropped (max_in_flight reached)")
+        if self.role == "master" and len(self.final_from) < self.expected_workers and status == "complete":
+            w.warn(f"{self.expected_workers - len(self.final_from)} worker(s) sent no final report")
+        w.manifest.update(achieved=achieved, client_cpu_max=dict(self.cpu_max))
+        w.close(status)
+        self._stop_sim()
+        self.live.finished = True
+        print_report(w.path, self.options)
+
+    def _stop_sim(self) -> None:
+        if self.sim is not None:
+            sim, self.sim = self.sim, None
+            try:
+                sim.stop()
+            except Exception as err:  # never lose the run over the simulator
+                log.warning("swapbench: stopping the simulator failed: %s", err)
+
+    # -- client health ------------------------------------------------------------------------------
+    def on_cpu_warning(self, environment: Any, cpu_usage: float, **_: Any) -> None:
+        msg = (
+            f"client CPU at {cpu_usage:.0f}% ({self.role} pid {os.getpid()}) at "
+            f"{time.strftime('%H:%M:%S', time.gmtime())} UTC: latencies include client-side delay; "
+            "use --processes or fewer users"
+        )
+        if self.role == "worker":
+            self.pending_warnings.append(msg)
+        elif self.writer is not None and not self.finalized:
+            self.writer.warn(msg)
+
+    def on_usage_monitor(self, environment: Any, cpu_usage: float, **_: Any) -> None:
+        self.cpu_max["self"] = max(self.cpu_max.get("self", 0.0), float(cpu_usage))
+
+
+# ------------------------------------------------------------------------------------------- report
+def print_report(run_dir: Path, options: Any) -> None:
+    """The per-model comparison in the terminal: the report stage if present, else a compact table."""
+    if options is not None and getattr(options, "no_report", False):
+        print(f"swapbench: run directory {run_dir}", flush=True)
+        return
+    done = False
+    try:
+        from profiler.report.cli import main as report_main
+
+        done = report_main([str(run_dir), "--format", "terminal"]) == 0
+    except Exception as err:  # noqa: BLE001 - the load results must be shown even if the report fails
+        log.debug("swapbench: report stage unavailable (%s), printing the summary table", err)
+    if not done:
+        try:
+            from profiler.locust_summary import print_summary
+
+            print_summary(run_dir)
+        except Exception as err:  # noqa: BLE001
+            log.warning("swapbench: could not print the summary: %s", err)
+    print(f"swapbench: run directory {run_dir}", flush=True)
+
+
+# ------------------------------------------------------------------------------------------- entry
+def setup(argv: list[str] | None = None, *, transport_factory: Any = None) -> dict[str, type]:
+    """Called by the locustfile at import: returns ``{ClassName: UserClass}`` (one per model)."""
+    global PLUGIN
+    if PLUGIN is None:
+        events.init_command_line_parser.add_listener(add_arguments)
+        try:
+            opts = early_options(argv)
+            sc = load_scenario(resolve_scenario(opts.scenario))
+            plugin = Plugin(sc, transport_factory)
+        except UserError as err:
+            sys.stderr.write(f"swapbench: error: {err}\n")
+            sys.exit(err.exit_code if isinstance(getattr(err, "exit_code", None), int) else 2)
+        plugin.register()
+        PLUGIN = plugin
+    return dict(PLUGIN.user_classes)

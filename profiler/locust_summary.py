@@ -1,0 +1,70 @@
+"""A compact per-model table printed at the end of a Locust run when the report stage is unavailable.
+
+Reads only the run directory (``profiler.rundir.RunDir``): HDR percentiles with their counts, tokens, cost,
+errors by outcome, retries and pool-wait p99. Never imports locust.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from profiler.rundir import RunDir
+
+
+def _ms(h: Any, p: float) -> str:
+    n = h.get_total_count()
+    return f"{h.get_value_at_percentile(p) / 1000:.1f}" if n else "-"
+
+
+def summary_rows(run: RunDir) -> list[dict[str, Any]]:
+    per: dict[str, dict[str, Any]] = {
+        m: {"n": 0, "ok": 0, "tokens": 0, "cost": 0.0, "retries": 0, "outcomes": Counter()}
+        for m in run.models
+    }
+    for r in run.iter_requests("measure"):
+        d = per.setdefault(
+            r["model"], {"n": 0, "ok": 0, "tokens": 0, "cost": 0.0, "retries": 0, "outcomes": Counter()}
+        )
+        d["n"] += 1
+        d["ok"] += r.get("outcome") == "ok"
+        if r.get("outcome") != "ok":
+            d["outcomes"][r.get("outcome")] += 1
+        d["tokens"] += int(r.get("completion_tokens") or 0)
+        d["cost"] += float(r.get("cost_usd") or 0.0)
+        d["retries"] += int(r.get("retries") or 0)
+    out = []
+    for m, d in per.items():
+        ttft, e2e, pool = run.histogram("ttft", m), run.histogram("e2e", m), run.histogram("pool_wait", m)
+        out.append({"model": m, **d, "ttft": ttft, "e2e": e2e, "pool_wait": pool})
+    return out
+
+
+def print_summary(run_dir: str | Path, console: Console | None = None) -> None:
+    run = RunDir(run_dir)
+    console = console or Console()
+    t = Table(title=f"swapbench {run.run_id} ({run.status})", show_lines=False)
+    for col in ("model", "requests", "ok", "TTFT p50/p90/p99 ms (n)", "E2E p50/p90/p99 ms (n)",
+                "tokens out", "cost USD", "errors", "retries", "pool wait p99 ms"):  # fmt: skip
+        t.add_column(col, overflow="fold")
+    for r in summary_rows(run):
+        tt, ee = r["ttft"], r["e2e"]
+        t.add_row(
+            r["model"],
+            str(r["n"]),
+            str(r["ok"]),
+            f"{_ms(tt, 50)}/{_ms(tt, 90)}/{_ms(tt, 99)} ({tt.get_total_count()})",
+            f"{_ms(ee, 50)}/{_ms(ee, 90)}/{_ms(ee, 99)} ({ee.get_total_count()})",
+            str(r["tokens"]),
+            f"{r['cost']:.4f}",
+            ", ".join(f"{k} {v}" for k, v in sorted(r["outcomes"].items())) or "0",
+            str(r["retries"]),
+            _ms(r["pool_wait"], 99),
+        )
+    console.print(t)
+    for w in run.manifest.get("warnings") or ():
+        console.print(f"[yellow]warning:[/] {w}")
