@@ -371,7 +371,8 @@ def read_dataset(path: Path, task_key: str, task: Any) -> tuple[list[Prompt], li
     return prompts, problems
 
 
-def _read_all(sc: Any) -> tuple[dict[str, list[Prompt]], list[str]]:
+def read_all(sc: Any) -> tuple[dict[str, list[Prompt]], list[str]]:
+    """Every task's prompts and every problem found in the datasets (at most 20 lines per file)."""
     out: dict[str, list[Prompt]] = {}
     problems: list[str] = []
     for key, task in sc.prompt_mix.tasks.items():
@@ -388,7 +389,7 @@ def _read_all(sc: Any) -> tuple[dict[str, list[Prompt]], list[str]]:
 
 def load_prompts(sc: Any) -> dict[str, list[Prompt]]:
     """Every task's prompts (task -> prompts in file order); UserError with the first dataset problem."""
-    prompts, problems = _read_all(sc)
+    prompts, problems = read_all(sc)
     if problems:
         raise UserError(problems[0])
     return prompts
@@ -396,7 +397,7 @@ def load_prompts(sc: Any) -> dict[str, list[Prompt]]:
 
 def dataset_problems(sc: Any) -> list[str]:
     """Every problem in the scenario's datasets (for ``swapbench validate``)."""
-    return _read_all(sc)[1]
+    return read_all(sc)[1]
 
 
 # ------------------------------------------------------------------------------------------ the mix

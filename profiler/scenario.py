@@ -515,9 +515,32 @@ def validate_file(path: str | Path) -> list[str]:
     sc, problems = _check_file(path)
     if sc is None or problems:
         return problems
-    from profiler.prompts import dataset_problems
+    from profiler.prompts import read_all
 
-    return dataset_problems(sc)
+    prompts, problems = read_all(sc)
+    if problems:
+        return problems
+    return _stage_problems(sc, prompts)
+
+
+def _stage_problems(sc: Scenario, prompts: dict) -> list[str]:
+    """What the scoring stage would reject later: scorer configurations and the human-labels file."""
+    problems: list[str] = []
+    try:
+        from profiler.quality.engine import task_scorers
+        from profiler.quality.labels import load_labels
+    except ImportError:  # the quality stage is optional for validation
+        return problems
+    try:
+        task_scorers(sc)
+    except UserError as err:
+        problems.append(str(err))
+    if sc.judge is not None and sc.judge.labels is not None:
+        try:
+            load_labels(sc.judge.labels, {p.prompt_id: p for plist in prompts.values() for p in plist})
+        except UserError as err:
+            problems.append(str(err))
+    return problems
 
 
 # ---------------------------------------------------------------------------------------------- CLI

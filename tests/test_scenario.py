@@ -550,3 +550,23 @@ def test_rubric_and_rubric_file_are_exclusive(tmp_path: Path) -> None:
     assert validate_file(path) == [
         f"{path}: judge.rubric_file: expected either rubric or rubric_file, got both"
     ]
+
+
+def test_validate_also_checks_scorers_and_human_labels(tmp_path: Path) -> None:
+    """Problems the scoring stage would hit later are reported by validate_file (not by load_scenario)."""
+    path = scenario_file(tmp_path, {"prompt_mix.tasks.ts_codegen.scorers": [{"type": "nonsense"}]})
+    load_scenario(path)  # the scenario itself is fine ...
+    problems = validate_file(path)  # ... but its scorer is not
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}: prompt_mix.tasks.ts_codegen.scorers[0].type: expected one of ")
+    labels = tmp_path / "labels.jsonl"
+    write_jsonl(
+        labels, [{"task": "ts_codegen", "prompt_id": "ts_codegen/ts-1", "answer": "x", "verdict": "ok"}]
+    )
+    path = scenario_file(tmp_path, {"judge": {"model": "gpt-4o", "labels": "labels.jsonl"}})
+    problems = validate_file(path)
+    assert len(problems) == 1 and problems[0].startswith(f"{labels}:1: verdict: expected ")
+    write_jsonl(
+        labels, [{"task": "ts_codegen", "prompt_id": "ts_codegen/ts-1", "answer": "x", "verdict": "pass"}]
+    )
+    assert validate_file(path) == []
