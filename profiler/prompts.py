@@ -25,6 +25,7 @@ import copy
 import hashlib
 import json
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -447,13 +448,14 @@ class PromptMix:
             raise UserError(f"{sc.path}: prompt_mix.tasks: expected at least one task with prompts, got none")
         raw = [sc.prompt_mix.tasks[t].weight for t in self.tasks]
         self.weights = {t: w / sum(raw) for t, w in zip(self.tasks, raw, strict=True)}
-        self.block_size = max(BLOCK, len(self.tasks))
-        self.counts = _block_counts(raw, self.block_size)
+        self.counts = _block_counts(raw, max(BLOCK, len(self.tasks)))
+        self.block_size = sum(self.counts)  # more than BLOCK only when many tiny weights get their 1 slot
         self._lists = [self.prompts[t] for t in self.tasks]
         self._base = np.repeat(np.arange(len(self.tasks), dtype=np.int32), self.counts)
         if not self.shuffled:
             self._base = _smooth_round_robin(self.counts)
         self._by_id = {p.prompt_id: p for plist in self._lists for p in plist}
+        self._lock = threading.Lock()
         self._blocks: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._perms: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
 
@@ -465,8 +467,12 @@ class PromptMix:
         """Block b: the task index and the prompt index (within the task) at each of its positions."""
         hit = self._blocks.get(b)
         if hit is not None:
-            self._blocks.move_to_end(b)
             return hit
+        with self._lock:  # building is pure; the lock only keeps the caches consistent across threads
+            hit = self._blocks.get(b)
+            return hit if hit is not None else self._build_block(b)
+
+    def _build_block(self, b: int) -> tuple[np.ndarray, np.ndarray]:
         order = _rng(self.seed, "block", b).permutation(self._base) if self.shuffled else self._base
         picks = np.empty(len(order), dtype=np.int64)
         for t, n_t in enumerate(self.counts):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
 import math
 import os
@@ -207,7 +208,9 @@ def join(path: str, key: Any) -> str:
 # ---------------------------------------------------------------------------------------- checking
 
 
+@functools.cache
 def field_rules(cls: type) -> list[tuple[dataclasses.Field, Any]]:
+    """The YAML keys of a dataclass with their resolved types (internal fields left out)."""
     hints = typing.get_type_hints(cls)
     return [(f, hints[f.name]) for f in dataclasses.fields(cls) if not f.metadata.get("internal")]
 
