@@ -120,8 +120,8 @@ class EndpointSpec:
 
 @dataclass(frozen=True)
 class TtftSpec:
-    median: float = opt(350.0, gt=0)
-    p99: float = opt(1200.0, gt=0)
+    median: float = opt(350.0, ge=0)
+    p99: float = opt(1200.0, ge=0)
 
     @staticmethod
     def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
