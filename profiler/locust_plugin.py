@@ -54,7 +54,7 @@ from locust.runners import STATE_RUNNING, STATE_SPAWNING, MasterRunner, WorkerRu
 
 from profiler import metrics
 from profiler.errors import UserError
-from profiler.locust_users import LoadEngine, LoadSettings, build_user_classes
+from profiler.locust_users import BlockSeq, LoadEngine, LoadSettings, SeqAllocator, build_user_classes
 from profiler.locust_webui import LiveStats, install_web_ui
 from profiler.prompts import PromptMix
 from profiler.rundir import RunWriter
@@ -65,6 +65,8 @@ log = logging.getLogger("swapbench")
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = "scenarios/gpt4o-vs-gpt55.yaml"
 WIRE_KEY = "swapbench"
+MSG_SEQ = "swapbench_seq"  # worker -> master: {model, n, run_id}
+MSG_GRANT = "swapbench_seq_grant"  # master -> worker: {model, start, n, run_id}
 DRAIN_INTERVAL_S = 2.0
 MANIFEST_INTERVAL_S = 10.0
 FINAL_REPORT_WAIT_S = 6.0  # > Locust's WORKER_REPORT_INTERVAL (3 s): a web-UI stop sends no final report
@@ -154,6 +156,7 @@ class Plugin:
         self.sim: Any = None
         self.live = LiveStats(self.model_keys)
         self.settings = LoadSettings()
+        self.allocator: SeqAllocator | None = None
         self.finalized = True
         self.interrupted = False
         self.stopping_since: float | None = None
@@ -210,6 +213,10 @@ class Plugin:
                 opts.spawn_rate = float(min(max(opts.num_users, 1), 100))
         if web_ui is not None:
             install_web_ui(web_ui, self.live)
+        if self.role == "master":
+            runner.register_message(MSG_SEQ, self.on_seq_request)
+        elif self.role == "worker":
+            runner.register_message(MSG_GRANT, self.on_seq_grant)
 
     # -- settings ----------------------------------------------------------------------------------
     def resolve_settings(self, runner: Any) -> LoadSettings:
@@ -262,9 +269,35 @@ class Plugin:
             data = getattr(self.options, "swapbench_settings", None) or {}
             self.settings = LoadSettings.from_dict(data)
             self.worker_stopped = False
-        if self.role in ("local", "worker"):
-            index = runner.worker_index if self.role == "worker" else 0
-            self.engine.begin(self.settings, environment, index)
+        if self.role == "local":
+            self.engine.begin(self.settings, environment, 0)
+        elif self.role == "worker":
+            run_id = self.settings.run_id
+
+            def ask(model_key: str, n: int) -> None:
+                runner.send_message(MSG_SEQ, {"model": model_key, "n": n, "run_id": run_id})
+
+            source = BlockSeq(self.model_keys, ask)
+            self.engine.begin(self.settings, environment, runner.worker_index, source)
+
+    # -- prompt indices in distributed mode ---------------------------------------------------------
+    def on_seq_request(self, environment: Any, msg: Any, **_: Any) -> None:
+        """Master: grant a worker the next block of prompt indices of a model."""
+        d = msg.data or {}
+        start, n = 0, 0
+        if self.allocator is not None and d.get("run_id") == self.settings.run_id:
+            start, n = self.allocator.allocate(str(d.get("model")), int(d.get("n") or 0))
+        environment.runner.send_message(
+            MSG_GRANT,
+            {"model": d.get("model"), "start": start, "n": n, "run_id": d.get("run_id")},
+            msg.node_id,
+        )
+
+    def on_seq_grant(self, environment: Any, msg: Any, **_: Any) -> None:
+        d = msg.data or {}
+        source = self.engine.seq_source
+        if d.get("run_id") == self.settings.run_id and isinstance(source, BlockSeq):
+            source.grant(str(d.get("model")), int(d.get("start") or 0), int(d.get("n") or 0))
 
     def begin_run(self, runner: Any) -> None:
         self.end_previous_run()
@@ -317,6 +350,7 @@ class Plugin:
                 }  # fmt: skip
         self.writer.save_manifest()
         self.settings = s
+        self.allocator = SeqAllocator(self.model_keys, s.max_requests)
         # custom options travel to the workers in Locust's spawn message
         self.options.swapbench_settings = s.to_dict()
         self.live.reset(s)

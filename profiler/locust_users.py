@@ -6,10 +6,14 @@ holds what the users of that process share: the run's :class:`LoadSettings`, one
 :class:`profiler.metrics.Recorder`. A request goes: next prompt index -> ``transport.execute`` ->
 ``metrics.build_row`` -> exactly one Locust ``request`` event -> ``recorder.record``.
 
-Prompt pairing: every model walks the same :class:`~profiler.prompts.PromptMix` sequence. Each process
-keeps one counter per model and takes the indices ``i = worker_index + k * n_workers`` (k = 0, 1, ...),
-so workers take disjoint slices of the sequence and, over a run, every model is sent the same prompts in
-the same order (up to the requests still running when the run stops).
+Prompt pairing: every model walks the same :class:`~profiler.prompts.PromptMix` sequence from index 0.
+A local run keeps one counter per model. In distributed mode the master owns the per-model counters and
+grants each worker blocks of consecutive indices on request (custom messages ``swapbench_seq`` /
+``swapbench_seq_grant``; a block lasts about a second, the next one is asked for when half of it is
+used). So whatever Locust's dispatcher puts on which worker, each model is sent a prefix of the same
+sequence (up to the unused tail of the last blocks, at most a second of requests per worker and model).
+The plain ``i = worker_index + k * n_workers`` split would break pairing: with two models on two workers
+Locust places all users of one model on one worker, so one model would get only the even indices.
 
 Closed loop: each Locust user sends its next request as soon as the previous one ended (plus the
 scenario's think time); latency is "at concurrency N" and ``t_intended`` is the start of the request.
@@ -21,6 +25,7 @@ full become rows with outcome ``dropped``.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import random
 import re
@@ -30,6 +35,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import gevent
+import gevent.event
 import gevent.pool
 from locust import User, task
 
@@ -55,7 +61,7 @@ class LoadSettings:
     max_requests: int = 0  # per model, 0 = unlimited
     t0_epoch: float = 0.0  # test start on the master (warm-up is measured from it)
     users_per_model: int = 1
-    n_workers: int = 1  # size of the worker-index space (prompt indices are split over it)
+    n_workers: int = 1  # workers at test start (informational)
     sim_url: str | None = None
     run_id: str = ""
 
@@ -102,7 +108,7 @@ class LoadEngine:
         self.environment: Any = None
         self.transports: dict[str, Any] = {}
         self.pools: dict[str, gevent.pool.Pool] = {}
-        self._counters: dict[str, itertools.count] = {k: itertools.count() for k in self.model_keys}
+        self.seq_source: SeqSource = LocalSeq(self.model_keys)
         self._rids = itertools.count()
         self._user_ordinals: dict[str, itertools.count] = {k: itertools.count() for k in self.model_keys}
         self._bodies: dict[tuple[str, str], dict] = {}
@@ -111,12 +117,18 @@ class LoadEngine:
         self.active = False
 
     # -- lifecycle ---------------------------------------------------------------------------------
-    def begin(self, settings: LoadSettings, environment: Any, worker_index: int = 0) -> None:
+    def begin(
+        self,
+        settings: LoadSettings,
+        environment: Any,
+        worker_index: int = 0,
+        seq_source: SeqSource | None = None,
+    ) -> None:
         """Start of a run in this process (``test_start``): reset counters, build transports."""
         self.settings = settings
         self.environment = environment
         self.worker_index = max(0, int(worker_index))
-        self._counters = {k: itertools.count() for k in self.model_keys}
+        self.seq_source = seq_source or LocalSeq(self.model_keys)
         self._user_ordinals = {k: itertools.count() for k in self.model_keys}
         self._rids = itertools.count()
         self._clock_offset = time.time() - time.perf_counter()
@@ -147,11 +159,9 @@ class LoadEngine:
 
     # -- one request -------------------------------------------------------------------------------
     def next_seq(self, model_key: str) -> int | None:
-        """The next index of the replay sequence for this model in this process (None when exhausted)."""
-        k = next(self._counters[model_key])
-        s = self.settings
-        i = self.worker_index + k * max(1, s.n_workers)
-        if s.max_requests and i >= s.max_requests:
+        """The next index of the replay sequence for this model (None when exhausted)."""
+        i = self.seq_source.next(model_key)
+        if i is None or (self.settings.max_requests and i >= self.settings.max_requests):
             self.exhausted.add(model_key)
             return None
         return i
@@ -259,6 +269,106 @@ class LoadEngine:
             else:
                 pool.spawn(self.run_one, model_key, next_t, seq)
             next_t += rng.expovariate(rate) if s.process == "poisson" else 1.0 / rate
+
+
+class SeqSource:
+    """Where a process gets the next prompt index of a model."""
+
+    def next(self, model_key: str) -> int | None:
+        raise NotImplementedError
+
+
+class LocalSeq(SeqSource):
+    """One process: a counter per model."""
+
+    def __init__(self, model_keys: list[str]) -> None:
+        self._counters = {k: itertools.count() for k in model_keys}
+
+    def next(self, model_key: str) -> int | None:
+        return next(self._counters[model_key])
+
+
+class BlockSeq(SeqSource):
+    """A worker: blocks of indices granted by the master (``request(model, n)`` sends the ask)."""
+
+    MIN_BLOCK, MAX_BLOCK, TARGET_S, RETRY_S = 4, 4096, 1.0, 5.0
+
+    def __init__(self, model_keys: list[str], request: Callable[[str, int], None]) -> None:
+        self._request = request
+        self._blocks: dict[str, collections.deque[range]] = {k: collections.deque() for k in model_keys}
+        self._left = dict.fromkeys(model_keys, 0)
+        self._size = dict.fromkeys(model_keys, self.MIN_BLOCK)
+        self._asked: dict[str, float | None] = dict.fromkeys(model_keys)
+        self._granted_at = dict.fromkeys(model_keys, 0.0)
+        self._done = dict.fromkeys(model_keys, False)
+        self._event = gevent.event.Event()
+
+    def _ask(self, model_key: str) -> None:
+        self._asked[model_key] = time.monotonic()
+        self._request(model_key, self._size[model_key])
+
+    def grant(self, model_key: str, start: int, n: int) -> None:
+        """The master's answer: ``n`` indices from ``start`` (``n == 0``: the sequence is exhausted)."""
+        if model_key not in self._blocks:
+            return
+        now = time.monotonic()
+        self._asked[model_key] = None
+        if n <= 0:
+            self._done[model_key] = True
+        else:
+            self._blocks[model_key].append(range(start, start + n))
+            self._left[model_key] += n
+            # size the next block to last about TARGET_S
+            last = self._granted_at[model_key]
+            if last:
+                took = now - last
+                size = self._size[model_key]
+                if took < self.TARGET_S / 2:
+                    self._size[model_key] = min(size * 2, self.MAX_BLOCK)
+                elif took > self.TARGET_S * 4:
+                    self._size[model_key] = max(size // 2, self.MIN_BLOCK)
+            self._granted_at[model_key] = now
+        self._event.set()
+        self._event = gevent.event.Event()
+
+    def next(self, model_key: str) -> int | None:
+        blocks = self._blocks[model_key]
+        while not blocks:
+            if self._done[model_key]:
+                return None
+            asked = self._asked[model_key]
+            if asked is None or time.monotonic() - asked > self.RETRY_S:
+                self._ask(model_key)
+            self._event.wait(self.RETRY_S)
+        r = blocks[0]
+        i = r[0]
+        if len(r) > 1:
+            blocks[0] = r[1:]
+        else:
+            blocks.popleft()
+        self._left[model_key] -= 1
+        low = self._left[model_key] <= self._size[model_key] // 2
+        if low and self._asked[model_key] is None and not self._done[model_key]:
+            self._ask(model_key)
+        return i
+
+
+class SeqAllocator:
+    """The master's per-model counters (one run)."""
+
+    def __init__(self, model_keys: list[str], max_requests: int = 0) -> None:
+        self.next_free = dict.fromkeys(model_keys, 0)
+        self.max_requests = max_requests
+
+    def allocate(self, model_key: str, n: int) -> tuple[int, int]:
+        start = self.next_free.get(model_key)
+        if start is None:
+            return 0, 0
+        n = max(0, int(n))
+        if self.max_requests:
+            n = max(0, min(n, self.max_requests - start))
+        self.next_free[model_key] = start + n
+        return start, n
 
 
 class SwapbenchUser(User):
