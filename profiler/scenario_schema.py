@@ -234,7 +234,7 @@ def check_value(value: Any, tp: Any, meta: dict, path: str, ctx: Context) -> Any
     if tp in (int, float):
         ok = isinstance(value, int) and not isinstance(value, bool)
         if tp is float:
-            ok = ok or (isinstance(value, float) and not math.isnan(value))
+            ok = ok or (isinstance(value, float) and math.isfinite(value))
         if not ok:
             ctx.expected(path, describe(tp, meta), value)
             return INVALID

@@ -280,6 +280,9 @@ MALFORMED = [
     pytest.param({"load.users": "many"}, 'load.users: expected an integer >= 1, got "many"', id="wrong-type"),
     pytest.param({"load.users": 2.5}, "load.users: expected an integer >= 1, got 2.5", id="float-for-int"),
     pytest.param(
+        {"load.duration_s": float("inf")}, "load.duration_s: expected a number > 0, got inf", id="infinity"
+    ),
+    pytest.param(
         {"models.gpt-4o.price.input_per_1m": True},
         "models.gpt-4o.price.input_per_1m: expected a number >= 0, got true (a boolean)",
         id="bool-is-not-a-number",
@@ -570,3 +573,57 @@ def test_validate_also_checks_scorers_and_human_labels(tmp_path: Path) -> None:
         labels, [{"task": "ts_codegen", "prompt_id": "ts_codegen/ts-1", "answer": "x", "verdict": "pass"}]
     )
     assert validate_file(path) == []
+
+
+WEIRD = [None, "", [], {}, True, -1, float("inf"), "x" * 300, {"unexpected": 1}, [{"a": 1}]]
+
+
+def _key_paths(data: object, prefix: str = "") -> list[str]:
+    out = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            path = f"{prefix}.{k}" if prefix else str(k)
+            out.append(path)
+            out.extend(_key_paths(v, path))
+    return out
+
+
+def test_no_input_crashes_the_validator(tmp_path: Path) -> None:
+    """Every key of a full scenario replaced by odd values: always one-line problems, never an exception."""
+    full = {
+        "models.gpt-4o.simulator": {
+            "ttft_ms": {"median": 1},
+            "faults": {"stall": 0.1},
+            "accuracy": {"tasks": {}},
+        },
+        "models.gpt-5_5.endpoint.headers": {"X-A": "${A}"},
+        "client": {"backoff": {"initial_s": 1}, "retry_on": [429]},
+        "load": {"mode": "open", "arrival": {"rate_per_s": 1}},
+        "judge": {"model": "gpt-4o", "rubric": "r"},
+        "slo": {"ttft_p99_ms": 10},
+        "verdict": {"weights": {"cost": 1}},
+    }
+    scenario_file(tmp_path, full)
+    base = yaml.safe_load((tmp_path / "scenario.yaml").read_text())
+    paths = _key_paths(base)
+    assert len(paths) > 50
+    checked = 0
+    for i, dotted in enumerate(paths):
+        for value in WEIRD[i % 3 :: 3]:  # a third of the odd values per key keeps this quick
+            data = copy.deepcopy(base)
+            *parents, last = dotted.split(".")
+            node = data
+            for key in parents:
+                node = node[key]
+            node[last] = value
+            path = tmp_path / "odd.yaml"
+            path.write_text(yaml.safe_dump(data))
+            problems = validate_file(str(path))
+            assert all(isinstance(p, str) and "\n" not in p and p.startswith(f"{path}") for p in problems), (
+                problems
+            )
+            if problems:
+                with pytest.raises(UserError):
+                    load_scenario(path)
+            checked += 1
+    assert checked > 150
