@@ -266,3 +266,31 @@ def test_message_key_is_sha256_of_canonical_json() -> None:
     assert message_key(messages) == expected
     assert message_key([{"content": "héllo", "role": "user"}]) == expected  # key order does not matter
     assert message_key([{"role": "user", "content": "hello"}]) != expected
+
+
+def test_no_dataset_row_crashes_the_reader(tmp_path: Path) -> None:
+    """Every key of a full record replaced by odd values: one-line problems or a prompt, never an exception."""
+    from profiler.scenario import validate_file
+
+    path = make(tmp_path, {"t": (1, 1)})
+    full = {
+        "id": "r1",
+        "messages": [{"role": "user", "content": "hi"}],
+        "tools": [{"type": "function", "function": {"name": "f"}}],
+        "tool_choice": "auto",
+        "response_format": {"type": "json_object"},
+        "max_tokens": 5,
+        "temperature": 0.5,
+        "gold": "x",
+        "gold_tool_calls": [{"name": "f", "arguments": {}}],
+        "distractors": ["y"],
+        "labels": ["a"],
+        "meta": {},
+    }
+    odd = [None, "", [], {}, True, -1, 1.5, "x" * 200, {"type": "json_schema"}, [{"role": 1}], [None]]
+    ds = tmp_path / "datasets" / "t.jsonl"
+    for key in full:
+        for value in odd:
+            write_jsonl(ds, [{**full, key: value}])
+            problems = validate_file(path)
+            assert all("\n" not in p and p.startswith(f"{ds}:1: ") for p in problems), (key, value, problems)
