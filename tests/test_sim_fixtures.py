@@ -138,3 +138,24 @@ def write_scenario(
     path = tmp / "scenario.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path
+
+
+ZERO = {"ttft_ms": {"median": 0.001, "p99": 0.001}, "itl_ms": {"mean": 0, "jitter": 0}}
+
+
+def all_models() -> dict[str, dict]:
+    """The model zoo most simulator tests share (one simulator process per test module)."""
+    return {
+        "base": sim(),
+        "verbose": sim(verbosity=1.2),
+        "reason": sim(reasoning_tokens={"mean": 40, "cv": 0.3}, cache_hit_rate=0.5),
+        "mixed": sim(accuracy={"default": 0.5}, reasoning_tokens={"mean": 10, "cv": 0.5}),
+        "judge": sim(**ZERO, judge_agreement=0.9),
+        "oracle": sim(**ZERO, judge_agreement=1.0),
+        "limited": sim(**ZERO, rate_limit={"rpm": 30, "tpm": 0}),
+        "broken": sim(faults={"http_5xx": 1.0}),
+        "dropper": sim(faults={"disconnect": 1.0}),
+        "erroring": sim(faults={"error_event": 1.0}),
+        "staller": sim(faults={"stall": 1.0, "stall_ms": 300}),
+        "tiny": sim(ttft_ms={"median": 300, "p99": 300}, slots=1, queue=0),
+    }

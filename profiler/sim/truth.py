@@ -1,6 +1,6 @@
 """Ground-truth file (``--truth FILE``): one JSON line per request, as injected by the simulator.
 
-Rows are buffered in memory and appended to the file every ``interval_s`` seconds, when the buffer holds
+Rows are serialised when added (spreading the cost over requests) and appended to the file every ``interval_s`` seconds, when the buffer holds
 ``max_rows`` rows, and on shutdown, so writing never blocks a request. Fields are documented in
 docs/python-api.md (``profiler.sim``); extra fields: ``target_ttft_us`` (the sampled queue-free TTFT incl.
 reasoning), ``stream``, ``cached_tokens``, ``judge_truth`` / ``judge_pass`` on judge calls.
@@ -15,7 +15,7 @@ from pathlib import Path
 class TruthWriter:
     def __init__(self, path: str | Path | None, max_rows: int = 2000) -> None:
         self.path = Path(path) if path else None
-        self.rows: list[dict] = []
+        self.rows: list[str] = []
         self.max_rows = max_rows
         self.written = 0
         if self.path is not None:
@@ -28,7 +28,7 @@ class TruthWriter:
 
     def add(self, row: dict) -> None:
         if self.path is not None:
-            self.rows.append(row)
+            self.rows.append(json.dumps(row, separators=(",", ":")))
             if len(self.rows) >= self.max_rows:
                 self.flush()
 
@@ -36,7 +36,7 @@ class TruthWriter:
         if self.path is None or not self.rows:
             return
         rows, self.rows = self.rows, []
-        data = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows)
+        data = "\n".join(rows) + "\n"
         with open(self.path, "a", encoding="utf-8") as f:
             f.write(data)
         self.written += len(rows)
