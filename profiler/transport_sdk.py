@@ -200,7 +200,10 @@ class SDKTransport(Transport):
             if auth_header.lower() != "authorization":
 
                 @property
-                def auth_headers(self) -> dict[str, str]:
+                def auth_headers(self) -> dict[str, str]:  # openai 2.x
+                    return {auth_header: api_key}
+
+                def _auth_headers(self, security: Any = None) -> dict[str, str]:  # openai 3.x
                     return {auth_header: api_key}
 
                 def _validate_headers(self, headers: Any, custom_headers: Any) -> None:
@@ -278,7 +281,8 @@ class SDKTransport(Transport):
         chunks = 0
         failure: tuple[str, str] | None = None
         now = 0.0
-        timer = gevent.Timeout(self.cfg.total_timeout_s)
+        # the total deadline counts from t_start (a lazy client build on the first request is inside it)
+        timer = gevent.Timeout(max(t_start + self.cfg.total_timeout_s - perf_counter(), 1e-6))
         timer.start()
         try:
             with client.chat.completions.with_streaming_response.create(
@@ -336,6 +340,13 @@ class SDKTransport(Transport):
         out.backoff_us = int(backoff * 1e6)
         for a in attempts[:-1]:
             out.attempt_outcomes.append(status_outcome(a.status) if a.status else _exc_outcome(a.exc)[0])
+        last_cls = None  # the final attempt's own class when it failed before the request did
+        if attempts and failure is not None and failure[0] == "total_timeout":
+            a = attempts[-1]
+            if a.status >= 300:
+                last_cls = status_outcome(a.status)
+            elif a.exc is not None and not isinstance(a.exc, gevent.Timeout):
+                last_cls = _exc_outcome(a.exc)[0]
         for a in attempts:  # one entry per attempt answered with an error status, as in the fast transport
             if a.status >= 300:
                 ra = self.policy.retry_after_s(a.headers)
@@ -369,6 +380,6 @@ class SDKTransport(Transport):
         else:
             out.outcome = "ok"
             out.e2e_us = int((t_end - t_intended) * 1e6)
-        out.attempt_outcomes.append(out.outcome)
+        out.attempt_outcomes.append(last_cls or out.outcome)
         fill_from_stream(out, cs, body, capture)
         return out

@@ -36,35 +36,40 @@ def main() -> None:
     cfg = ClientConfig.from_scenario(spec.get("cfg") or {}, transport=spec["transport"])
     ep = EndpointConfig(base_url=spec["base_url"], **(spec.get("ep") or {}))
     tr = build_transport(spec["transport"], cfg, ep)
+    tr.prepare()  # as the Locust plugin does after fork
     results = []
     for run in spec.get("runs", []):
-        n = int(run.get("n", 1))
-        conc = int(run.get("concurrency", 1))
-        body = run.get("body") or DEFAULT_BODY
-        rows: list = [None] * n
-
-        def one(i: int) -> None:
-            if run.get("stagger_ms"):
-                gevent.sleep(i * run["stagger_ms"] / 1000)
-            t0 = time.perf_counter()
-            wall = time.time()
-            o = tr.execute(body, t_intended=t0, headers=run.get("headers"), capture=run.get("capture", "full"))
-            row = o.row()
-            row["itl_us"] = o.itl_us
-            row["retry_after_ms"] = o.retry_after_ms
-            row["t_wall"] = wall
-            rows[i] = row
-
-        if conc <= 1:
-            for i in range(n):
-                one(i)
-        else:
-            p = gevent.pool.Pool(conc)
-            for i in range(n):
-                p.spawn(one, i)
-            p.join()
-        results.append(rows)
+        results.append(do_run(tr, run))
     print(json.dumps({"runs": results, "opened": tr.connections_opened()}))
+
+
+def do_run(tr, run: dict) -> list:
+    n = int(run.get("n", 1))
+    conc = int(run.get("concurrency", 1))
+    body = run.get("body") or DEFAULT_BODY
+    rows: list = [None] * n
+
+    def one(i: int) -> None:
+        if run.get("stagger_ms"):
+            gevent.sleep(i * run["stagger_ms"] / 1000)
+        t0 = time.perf_counter()
+        wall = time.time()
+        o = tr.execute(body, t_intended=t0, headers=run.get("headers"), capture=run.get("capture", "full"))
+        row = o.row()
+        row["itl_us"] = o.itl_us
+        row["retry_after_ms"] = o.retry_after_ms
+        row["t_wall"] = wall
+        rows[i] = row
+
+    if conc <= 1:
+        for i in range(n):
+            one(i)
+    else:
+        p = gevent.pool.Pool(conc)
+        for i in range(n):
+            p.spawn(one, i)
+        p.join()
+    return rows
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ server (headers, query, connection ids): things a probabilistic simulator cannot
 Run: ``python tests/client_mock.py`` prints ``PORT`` on its first line. Control:
 - ``POST /_mock/script`` with a JSON list of behaviours: served in order, one per chat request; when the
   list is empty the ``default`` behaviour is used (``POST /_mock/default``).
-- ``GET /_mock/log``: one entry per chat request: ``{conn, path, query, headers, t_recv, t_first, body}``.
+- ``GET /_mock/log``: one entry per chat request: ``{conn, path, query, headers, t_recv, t_first, t_chunks, body}``.
 - ``POST /_mock/reset``: clear log and script.
 
 Behaviour keys (all optional): ``status`` (200), ``headers`` ({}), ``ttft_ms`` (0), ``itl_ms`` (0),
@@ -40,7 +40,11 @@ def _raw(text: str) -> bytes:
 
 
 def _delta(d: dict, fr=None) -> dict:
-    return {"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": d, "finish_reason": fr}]}
+    return {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "choices": [{"index": 0, "delta": d, "finish_reason": fr}],
+    }
 
 
 async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -84,6 +88,7 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
                 "headers": hdrs,
                 "t_recv": t_recv,
                 "t_first": None,
+                "t_chunks": [],
                 "body": json.loads(body or b"{}"),
             }
             STATE["log"].append(entry)
@@ -140,8 +145,9 @@ async def respond(writer: asyncio.StreamWriter, b: dict, entry: dict) -> bool:
             await asyncio.sleep(itl)
         writer.write(_chunk(_delta({rfield: f"think{i} "}), crlf))
         await writer.drain()
+        entry["t_chunks"].append(time.time())
         if first:
-            entry["t_first"] = time.time()
+            entry["t_first"] = entry["t_chunks"][0]
         first = False
     ntok = int(b.get("tokens", 8))
     for i in range(ntok):
@@ -151,7 +157,9 @@ async def respond(writer: asyncio.StreamWriter, b: dict, entry: dict) -> bool:
             writer.transport.abort()
             return False
         if b.get("error_after") is not None and i == b["error_after"]:
-            writer.write(_chunk({"error": {"message": "mock overloaded", "type": "server_error", "code": "x"}}, crlf))
+            writer.write(
+                _chunk({"error": {"message": "mock overloaded", "type": "server_error", "code": "x"}}, crlf)
+            )
             writer.write(b"0\r\n\r\n")
             await writer.drain()
             return not close
@@ -161,8 +169,9 @@ async def respond(writer: asyncio.StreamWriter, b: dict, entry: dict) -> bool:
         if b.get("comments"):
             writer.write(_raw(": ping\r\n\r\n"))
         await writer.drain()
+        entry["t_chunks"].append(time.time())
         if first:
-            entry["t_first"] = time.time()
+            entry["t_first"] = entry["t_chunks"][0]
         first = False
     if b.get("tool_call"):
         pieces = [
@@ -173,8 +182,9 @@ async def respond(writer: asyncio.StreamWriter, b: dict, entry: dict) -> bool:
         for p in pieces:
             writer.write(_chunk(_delta({"tool_calls": [p]}), crlf))
             await writer.drain()
+            entry["t_chunks"].append(time.time())
             if first:
-                entry["t_first"] = time.time()
+                entry["t_first"] = entry["t_chunks"][0]
             first = False
     writer.write(_chunk(_delta({}, "tool_calls" if b.get("tool_call") else "stop"), crlf))
     if b.get("usage", True):
@@ -190,9 +200,7 @@ async def respond(writer: asyncio.StreamWriter, b: dict, entry: dict) -> bool:
         writer.write(_raw("data: [DONE]\n\n"))
     writer.write(b"0\r\n\r\n")
     await writer.drain()
-    if close:
-        return False
-    return True
+    return not close
 
 
 async def main() -> None:
