@@ -512,15 +512,21 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def validate_file(path: str | Path) -> list[str]:
     """Every problem of a scenario file and its datasets, one line each; [] when it is valid."""
+    return check_all(path)[2]
+
+
+def check_all(path: str | Path) -> tuple[Scenario | None, dict | None, list[str]]:
+    """``(scenario, prompts by task, problems)``: the scenario, then its datasets, then what the scoring
+    stage would reject (scorers, human labels); each step only when the one before it is clean."""
     sc, problems = _check_file(path)
     if sc is None or problems:
-        return problems
+        return None, None, problems
     from profiler.prompts import read_all
 
     prompts, problems = read_all(sc)
     if problems:
-        return problems
-    return _stage_problems(sc, prompts)
+        return sc, None, problems
+    return sc, prompts, _stage_problems(sc, prompts)
 
 
 def _stage_problems(sc: Scenario, prompts: dict) -> list[str]:

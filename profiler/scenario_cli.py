@@ -6,14 +6,11 @@ import argparse
 import json
 import sys
 
-from profiler.scenario import Scenario, load_scenario, validate_file
+from profiler.scenario import Scenario, check_all
 
 
-def summary(sc: Scenario, shown: str) -> str:
+def summary(sc: Scenario, shown: str, prompts: dict[str, list]) -> str:
     """A short human summary of what a valid scenario resolves to."""
-    from profiler.prompts import load_prompts
-
-    prompts = load_prompts(sc)
     lines = [f"{shown}: ok: scenario {sc.name} (seed {sc.seed})"]
     if sc.description:
         lines.append(f"  {sc.description.strip().splitlines()[0]}")
@@ -65,15 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     failed = False
     for i, file in enumerate(args.files):
-        problems = validate_file(file)
-        if problems:
+        sc, prompts, problems = check_all(file)
+        if problems or sc is None or prompts is None:
             failed = True
             for line in problems:
                 print(line, file=sys.stderr)
             continue
-        sc = load_scenario(file)
         if args.json:
             print(json.dumps(sc.manifest(), indent=2))
         else:
-            print(("\n" if i else "") + summary(sc, file))
+            print(("\n" if i else "") + summary(sc, file, prompts))
     return 2 if failed else 0
