@@ -47,24 +47,6 @@ SCHEMA_KINDS = frozenset({"json", "json_schema", "schema", "jsonschema"})
 JUDGE_KINDS = frozenset({"judge"})
 
 
-def _codes(values: np.ndarray, order: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
-    """Integer codes for an object array of strings; ``order`` fixes the first codes."""
-    table: dict[Any, int] = {}
-    names: list[str] = []
-    for name in order or ():
-        table[name] = len(names)
-        names.append(name)
-    out = np.empty(values.shape[0], dtype=np.int32)
-    get = table.get
-    for i, v in enumerate(values):
-        c = get(v)
-        if c is None:
-            c = table[v] = len(names)
-            names.append(str(v))
-        out[i] = c
-    return out, names
-
-
 @dataclass
 class ScoreCounts:
     """pass/fail/unscored counts per (model, task, kind) from scores.jsonl (task rows excluded)."""
@@ -142,61 +124,111 @@ class RunData:
         return self.rd.intervals(metric, model)
 
 
+STRING_KEYS = ("model", "task", "prompt_id", "outcome")
+CHUNK = 65536
+
+
+class _Coder:
+    """Incremental string -> integer code table."""
+
+    def __init__(self, first: list[str] | None = None) -> None:
+        self.table: dict[Any, int] = {}
+        self.names: list[str] = []
+        for name in first or ():
+            self.code(name)
+
+    def code(self, v: Any) -> int:
+        c = self.table.get(v)
+        if c is None:
+            c = self.table[v] = len(self.names)
+            self.names.append(v)
+        return c
+
+
+def _read_columns(rd: RunDir, coders: dict[str, _Coder]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Stream measured rows into numpy columns, converting every CHUNK rows (bounded Python objects)."""
+    num_keys = [k for k in REQUEST_KEYS if k not in STRING_KEYS and k != "rid"]
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in (*STRING_KEYS, *num_keys)}
+    rid_parts: list[np.ndarray] = []
+    path = rd.requests_path
+    chunk: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        for key in STRING_KEYS:
+            code = coders[key].code
+            try:
+                parts[key].append(
+                    np.fromiter((code(r[key]) for r in chunk), dtype=np.int32, count=len(chunk))
+                )
+            except (KeyError, TypeError):
+                raise UserError(f"{path}: {key}: expected a string in every row") from None
+        for key in num_keys:
+            vals = [r.get(key) for r in chunk]
+            if key == "tokens_estimated":
+                parts[key].append(np.array([bool(v) for v in vals], dtype=bool))
+                continue
+            try:
+                parts[key].append(np.array([np.nan if v is None else v for v in vals], dtype=np.float64))
+            except (TypeError, ValueError):
+                raise UserError(f"{path}: {key}: expected a number or null in every row") from None
+        rids = np.empty(len(chunk), dtype=object)
+        rids[:] = [r.get("rid") for r in chunk]
+        rid_parts.append(rids)
+        chunk.clear()
+
+    for row in rd.iter_requests():
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            flush()
+    if chunk:
+        flush()
+    cols = {
+        k: (np.concatenate(v) if v else np.zeros(0, dtype=bool if k == "tokens_estimated" else np.float64))
+        for k, v in parts.items()
+    }
+    rids = np.concatenate(rid_parts) if rid_parts else np.zeros(0, dtype=object)
+    return cols, rids
+
+
 def load_run(path: str | Path) -> RunData:
     """Read a run directory; raises :class:`UserError` (one line) for missing or corrupt inputs."""
     rd = RunDir(path)
     man = rd.manifest
     models_declared = [str(m) for m in (man.get("models") or [])]
     baseline = man.get("baseline") or (models_declared[0] if models_declared else None)
-    try:
-        raw = rd.columns(REQUEST_KEYS)
-    except (KeyError, TypeError, ValueError) as e:
-        raise UserError(f"{rd.requests_path}: unexpected row content ({e})") from None
-    n = len(raw["model"]) if "model" in raw else 0
-    for key in ("model", "task", "prompt_id", "outcome"):
-        col = raw[key]
-        if n and (col.dtype != object or any(v is None for v in col[:1000])):
-            raise UserError(f"{rd.requests_path}: {key}: expected a string in every row")
-    model, models = _codes(raw["model"], models_declared)
+    coders = {
+        "model": _Coder(models_declared),
+        "task": _Coder([str(t) for t in (man.get("tasks") or [])]),
+        "prompt_id": _Coder(),
+        "outcome": _Coder(list(metrics.OUTCOMES)),
+    }
+    cols, rids = _read_columns(rd, coders)
+    n = rids.shape[0]
+    models = coders["model"].names
+    model = cols.pop("model")
     if baseline is None:
         if not models:
-            raise UserError(f"{rd.path}: run.json: baseline: expected a model key, got none")
+            raise UserError(f"{rd.path / 'run.json'}: baseline: expected a model key, got none")
         baseline = models[0]
     if baseline not in models:
         raise UserError(f"{rd.path / 'run.json'}: baseline: expected one of {models}, got {baseline!r}")
     # baseline first, then the others in manifest order
     order = [baseline] + [m for m in models if m != baseline]
     remap = np.array([order.index(m) for m in models], dtype=np.int32)
-    model = remap[model] if n else model
+    model = remap[model] if n else model.astype(np.int32)
     models = order
-    task, tasks = _codes(raw["task"], [str(t) for t in (man.get("tasks") or [])])
-    prompt, prompts = _codes(raw["prompt_id"])
-    outcome, outcomes = _codes(raw["outcome"], list(metrics.OUTCOMES))
+    task, tasks = cols.pop("task").astype(np.int32), coders["task"].names
+    prompt, prompts = cols.pop("prompt_id").astype(np.int32), coders["prompt_id"].names
+    outcome, outcomes = cols.pop("outcome").astype(np.int32), coders["outcome"].names
     unknown = [o for o in outcomes if o not in metrics.OUTCOMES]
     if unknown:
         raise UserError(
             f"{rd.requests_path}: outcome: expected one of {', '.join(metrics.OUTCOMES)}, got {unknown[0]!r}"
         )
-    cols: dict[str, np.ndarray] = {}
-    for key in REQUEST_KEYS:
-        if key in ("rid", "model", "task", "prompt_id", "outcome"):
-            continue
-        col = raw.pop(key)
-        if col.dtype == object:
-            if key == "tokens_estimated":
-                col = np.array([bool(v) for v in col], dtype=bool)
-            else:
-                try:
-                    col = np.array([np.nan if v is None else float(v) for v in col], dtype=np.float64)
-                except (TypeError, ValueError):
-                    raise UserError(
-                        f"{rd.requests_path}: {key}: expected a number or null in every row"
-                    ) from None
-        if key == "tokens_estimated" and col.dtype != bool:
-            col = np.nan_to_num(col.astype(np.float64)) > 0
-        cols[key] = col if col.dtype == bool else col.astype(np.float64, copy=False)
-    rids = raw.pop("rid")
-    del raw
+    for k in ("model", "task", "prompt_id"):
+        bad = [v for v in coders[k].names if not isinstance(v, str)]
+        if bad:
+            raise UserError(f"{rd.requests_path}: {k}: expected a string in every row, got {bad[0]!r}")
     truncated = rd.truncated_rows
     task_status = np.full(n, NO_SCORE, dtype=np.int8)
     scores = ScoreCounts()

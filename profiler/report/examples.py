@@ -52,17 +52,29 @@ def collect(data: RunData, *, pairs_per_candidate: int = 3, errors_per_model: in
                     break
             lost[cand] = items
     errors: dict[str, list[dict[str, Any]]] = {m: [] for m in data.models}
-    if not want and not np.any(~ok):
-        return {"lost": lost, "errors": errors}
-    seen_err: set[tuple[str, str]] = set()
+    # error samples: the first rows of each (model, outcome) class, chosen from the columns
+    err_rids: dict[str, str] = {}
+    ok_code = data.outcomes.index("ok")
+    for mi, m in enumerate(data.models):
+        for oc in range(len(data.outcomes)):
+            if oc == ok_code:
+                continue
+            idx = np.flatnonzero((data.model == mi) & (data.outcome == oc))[:errors_per_model]
+            for i in idx:
+                err_rids[str(data.rids[i])] = m
     base_rid_slots: dict[str, list[tuple[str, int]]] = {}
     # a baseline row may serve several candidates: remember every slot it fills
     for rid, (kind, cand, slot) in want.items():
         if kind == "baseline":
             base_rid_slots.setdefault(rid, []).append((cand, slot))
-    need_errors = bool(np.any(~ok))
+    pending = set(want) | set(err_rids)
+    if not pending:
+        return {"lost": lost, "errors": errors}
     for row in data.rd.iter_requests():
         rid = row.get("rid")
+        if rid not in pending:
+            continue
+        pending.discard(rid)
         hit = want.get(rid)
         if hit is not None:
             kind, cand, slot = hit
@@ -72,19 +84,17 @@ def collect(data: RunData, *, pairs_per_candidate: int = 3, errors_per_model: in
             else:
                 for c2, s2 in base_rid_slots.get(rid, []):
                     lost[c2][s2]["baseline"] = entry
-        if need_errors and row.get("outcome") != "ok":
-            m = row.get("model")
-            lst = errors.get(m)
-            key = (m, f"{row.get('outcome')}|{row.get('error')}")
-            if lst is not None and len(lst) < errors_per_model and key not in seen_err:
-                seen_err.add(key)
-                lst.append(
-                    {
-                        "rid": rid,
-                        "prompt_id": row.get("prompt_id"),
-                        "outcome": row.get("outcome"),
-                        "http_status": row.get("http_status"),
-                        "error": _clip(row.get("error")),
-                    }
-                )
+        m = err_rids.get(rid)
+        if m is not None:
+            errors[m].append(
+                {
+                    "rid": rid,
+                    "prompt_id": row.get("prompt_id"),
+                    "outcome": row.get("outcome"),
+                    "http_status": row.get("http_status"),
+                    "error": _clip(row.get("error")),
+                }
+            )
+        if not pending:
+            break  # everything wanted was found; skip the rest of the file
     return {"lost": lost, "errors": errors}

@@ -164,7 +164,7 @@ def token_distributions(data: RunData) -> str:
             v = col[ok & (data.model == data.models.index(m)) & np.isfinite(col)]
             if v.size:
                 counts, edges = np.histogram(np.minimum(v, hi), bins=bins)
-                ax.stairs(counts / v.size, edges, color=colors[m], label=m)
+                ax.stairs(counts / v.size, edges, color=colors[m], label=_t(m))
         ax.set_xlabel(f"{title} per ok request")
         ax.set_ylabel("share of requests")
         ax.set_title(f"{title} distribution")
@@ -185,7 +185,7 @@ def success_by_task(data: RunData) -> str | None:
             mask = (data.model == i) & (data.task == ti) & (data.task_status >= 0) & (data.task_status <= 1)
             n = int(np.count_nonzero(mask))
             rates.append(100.0 * np.count_nonzero(data.task_status[mask] == PASS) / n if n else 0.0)
-        ax.bar(np.arange(len(data.tasks)) + i * width, rates, width, color=colors[m], label=m)
+        ax.bar(np.arange(len(data.tasks)) + i * width, rates, width, color=colors[m], label=_t(m))
     ax.set_xticks(np.arange(len(data.tasks)) + width * (len(data.models) - 1) / 2)
     ax.set_xticklabels([_t(t) for t in data.tasks])
     ax.set_ylabel("task success %")

@@ -33,6 +33,7 @@ class SynthModel:
     backoff_ms: float = 500.0
     price: dict[str, float] = field(default_factory=lambda: {"input_per_1m": 2.5, "output_per_1m": 10.0})
     response_text: str | None = None  # override every response text (e.g. to test escaping)
+    error_text: str = "synthetic failure"  # error message of failed requests
 
 
 @dataclass
@@ -169,7 +170,7 @@ def make_run(
                 "attempt_outcomes": ["http_429"] * (int(attempts[i]) - 1) + [str(outcome[i])],
                 "outcome": str(outcome[i]),
                 "http_status": 200 if is_ok else (500 if outcome[i] == "http_5xx" else 200),
-                "error": None if is_ok else f"{outcome[i]}: synthetic failure",
+                "error": None if is_ok else f"{outcome[i]}: {m.error_text}",
                 "prompt_tokens": int(ptoks[i]),
                 "completion_tokens": ct,
                 "reasoning_tokens": 0,

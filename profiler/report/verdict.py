@@ -13,6 +13,8 @@ SWAP = "swap justified"
 NOT_YET = "not yet"
 INCONCLUSIVE = "inconclusive"
 RANK = {NOT_YET: 0, INCONCLUSIVE: 1, SWAP: 2}  # higher is better
+SWAP_MIN_SCORE = 0.25  # weighted score needed for "swap justified" (one lone small win is not enough)
+MIN_IMPROVEMENT_PCT = 5.0  # latency/cost improvements smaller than this do not count as a win
 CODES = {SWAP: "swap_justified", NOT_YET: "not_yet", INCONCLUSIVE: "inconclusive"}
 
 DEFAULT_VERDICT = {
@@ -26,6 +28,8 @@ DEFAULT_VERDICT = {
 def _pct(x: float | None, digits: int = 0) -> str:
     if x is None:
         return "n/a"
+    if abs(x) < 10:
+        digits = max(digits, 1)
     return f"{x:+.{digits}f} %"
 
 
@@ -33,7 +37,7 @@ def _ci_pct(d: dict[str, Any]) -> str:
     lo, hi = d.get("ci_low_pct"), d.get("ci_high_pct")
     if lo is None or hi is None:
         return ""
-    digits = 1 if abs(hi - lo) < 4 else 0
+    digits = 1 if abs(hi - lo) < 4 or min(abs(lo), abs(hi)) < 1 else 0
     return f" (95 % CI {lo:+.{digits}f}..{hi:+.{digits}f} %)"
 
 
@@ -240,7 +244,7 @@ def decide(run: dict[str, Any], candidate: str, scenario: dict[str, Any]) -> dic
     elif score is None:
         verdict = INCONCLUSIVE
         reasons.insert(0, "not enough data for any comparison")
-    elif score > 0:
+    elif score >= SWAP_MIN_SCORE:
         verdict = SWAP
     elif score < 0:
         verdict = NOT_YET
@@ -248,6 +252,10 @@ def decide(run: dict[str, Any], candidate: str, scenario: dict[str, Any]) -> dic
         verdict = INCONCLUSIVE
         if all(v == 0 for v in avail.values()):
             reasons.append("every difference is below the noise or within tolerance")
+        else:
+            reasons.append(
+                f"weighted score {score:+.2f} is below the {SWAP_MIN_SCORE:g} needed to justify a swap"
+            )
     if run.get("interrupted"):
         reasons.append(f"run {run['status']}: based on partial data")
     return {
@@ -269,7 +277,7 @@ def _score_increase(d: dict[str, Any], tolerance_pct: float) -> int:
     if not d["significant"]:
         return 0
     if d["ci_high_pct"] is not None and d["ci_high_pct"] < 0:
-        return 1
+        return 1 if d["change_pct"] is not None and d["change_pct"] <= -MIN_IMPROVEMENT_PCT else 0
     if d["change_pct"] is not None and d["change_pct"] > tolerance_pct:
         return -1
     return 0
