@@ -175,6 +175,30 @@ def _load_schema_file(file: Path, path: str, shown: str, ctx: Context) -> Any:
 _RF_CACHE: dict[str, dict] = {}
 
 
+def strict_schema_issues(schema: Any, where: str = "") -> list[str]:
+    """Why OpenAI would reject ``schema`` in strict mode (every object needs ``additionalProperties:
+    false`` and every property listed in ``required``), as key paths; [] when it is strict-compatible."""
+    issues: list[str] = []
+    if isinstance(schema, dict):
+        if schema.get("type") == "object" or "properties" in schema:
+            props = schema.get("properties") or {}
+            if schema.get("additionalProperties") is not False:
+                issues.append(f"{where or '(root)'}: additionalProperties is not false")
+            missing = [k for k in props if k not in (schema.get("required") or [])]
+            if missing:
+                issues.append(f"{where or '(root)'}: not required: {', '.join(missing)}")
+        for key, value in schema.items():
+            if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+                for name, sub in value.items():
+                    issues += strict_schema_issues(sub, f"{where}/{key}/{name}".lstrip("/"))
+            elif key in ("items", "anyOf", "allOf", "oneOf"):
+                for n, sub in enumerate(value if isinstance(value, list) else [value]):
+                    issues += strict_schema_issues(
+                        sub, f"{where}/{key}" + (f"/{n}" if isinstance(value, list) else "")
+                    )
+    return issues
+
+
 def openai_response_format(rf: dict | None) -> dict | None:
     """A normalised response_format (see :func:`check_response_format`) in OpenAI's request form.
 

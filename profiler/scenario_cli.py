@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from profiler.prompts import strict_schema_issues
 from profiler.scenario import Scenario, check_all
 
 
@@ -28,6 +29,11 @@ def summary(sc: Scenario, shown: str, prompts: dict[str, list]) -> str:
     total_w = sum(t.weight for t in sc.prompt_mix.tasks.values())
     for key, t in sc.prompt_mix.tasks.items():
         rf = f", response_format {t.response_format['type']}" if t.response_format else ""
+        if t.response_format and t.response_format.get("strict") and prompts[key]:
+            schema = (prompts[key][0].response_format or {}).get("json_schema", {}).get("schema")
+            issues = strict_schema_issues(schema) if schema is not None else []
+            if issues:
+                rf += f" (warning: OpenAI strict mode would reject the schema: {issues[0]})"
         lines.append(
             f"  task {key}: {len(prompts[key])} prompts, weight {t.weight / total_w:.0%}, max_tokens {t.max_tokens}"
             f"{rf}, {len(t.scorers)} scorer(s){', judged' if t.judge and sc.judge else ''}"

@@ -294,3 +294,25 @@ def test_no_dataset_row_crashes_the_reader(tmp_path: Path) -> None:
             write_jsonl(ds, [{**full, key: value}])
             problems = validate_file(path)
             assert all("\n" not in p and p.startswith(f"{ds}:1: ") for p in problems), (key, value, problems)
+
+
+def test_strict_schema_issues() -> None:
+    from profiler.prompts import strict_schema_issues
+
+    ok = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}},
+        "required": ["a"],
+        "additionalProperties": False,
+    }
+    assert strict_schema_issues(ok) == []
+    nested = {
+        "type": "object",
+        "properties": {"a": {"type": "object", "properties": {"b": {"type": "string"}}}, "c": {"type": "array", "items": ok}},
+        "required": ["a", "c"],
+        "additionalProperties": False,
+    }  # fmt: skip
+    assert strict_schema_issues(nested) == [
+        "properties/a: additionalProperties is not false",
+        "properties/a: not required: b",
+    ]
