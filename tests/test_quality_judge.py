@@ -42,6 +42,8 @@ def test_judge_calibration_matches_simulated_agreement_and_cache(tmp_path):
     before = {(r["rid"], r["scorer"]): r["status"] for r in RunDir(run).iter_scores()}
     res2 = score_run(run, rescore=True, concurrency=4)
     assert res2.judge_usage["calls"] == 0 and res2.judge_usage["cost_usd"] == 0
+    assert res2.judge_usage["base_url"] is None  # all from the cache: no simulator was even started
+    assert usage["base_url"].startswith("http://127.0.0.1:")
     assert res2.judge_usage["cache_hits"] == usage["calls"] + usage["cache_hits"]
     after = {(r["rid"], r["scorer"]): r["status"] for r in RunDir(run).iter_scores()}
     assert after == before

@@ -293,14 +293,13 @@ def score_run(
 
     # -- judge ------------------------------------------------------------------------------------
     judge_client: JudgeClient | None = None
-    closer: Any = None
     label_rows: list[labels_mod.LabelRow] = []
     if need_judge_calls and sc.judge is not None:
         if sc.judge.labels is not None:
             label_rows = labels_mod.load_labels(sc.judge.labels, prompts)
         has_judge_jobs = any(j.scorer.kind == "judge" for j in jobs)
         if has_judge_jobs or label_rows:
-            judge_client, closer = _open_judge(sc, start_judge)
+            judge_client = _open_judge(sc, start_judge)
             if judge_client.cache.warning:
                 out.warnings.append(judge_client.cache.warning)
             for ss in scorers.values():
@@ -374,9 +373,9 @@ def score_run(
     finally:
         sink.flush()
         pool.shutdown(wait=False, cancel_futures=True)
-        if closer is not None:
+        if judge_client is not None:
             try:
-                closer()
+                judge_client.close()
             except Exception:  # noqa: BLE001 - best effort
                 pass
 
@@ -402,23 +401,31 @@ def _judge_label(client: JudgeClient, sc: Any, lr: labels_mod.LabelRow) -> Score
     )
 
 
-def _open_judge(sc: Any, start_judge: Callable | None) -> tuple[JudgeClient, Any]:
-    """Judge client for the scenario's judge model: its endpoint, or a simulator we start."""
+def _open_judge(sc: Any, start_judge: Callable | None) -> JudgeClient:
+    """Judge client for the scenario's judge model: its endpoint, or a simulator started on first use."""
     model = sc.models[sc.judge.model]
-    closer = None
     if start_judge is not None:
-        base_url, closer = start_judge(sc, model)
-        identity = f"{model.model}@{base_url}"
-    elif model.endpoint is not None:
+        return JudgeClient(
+            model,
+            sc.judge,
+            JudgeCache(),
+            identity=f"{model.model}@custom",
+            opener=lambda: start_judge(sc, model),
+        )
+    if model.endpoint is not None:
         base_url = model.endpoint.base_url
-        identity = f"{model.model}@{base_url}"
-    else:
+        return JudgeClient(
+            model, sc.judge, JudgeCache(), identity=f"{model.model}@{base_url}", base_url=base_url
+        )
+
+    def start_sim() -> tuple[str, Callable[[], Any]]:
         from profiler.sim.server import start_subprocess
 
         sim = start_subprocess(sc.path, seed=sc.seed)
-        base_url, closer = sim.url, sim.stop
-        identity = "sim:" + JudgeCache.key(model.model, sc.seed, _plain(model.simulator))
-    return JudgeClient(model, sc.judge, base_url, JudgeCache(), identity=identity), closer
+        return sim.url, sim.stop
+
+    identity = "sim:" + JudgeCache.key(model.model, sc.seed, _plain(model.simulator))
+    return JudgeClient(model, sc.judge, JudgeCache(), identity=identity, opener=start_sim)
 
 
 def _plain(obj: Any) -> Any:

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,45 +113,76 @@ def parse_verdict(content: str | None) -> tuple[dict | None, str | None]:
 class JudgeClient:
     """Calls one judge model through the openai SDK; thread-safe; tracks its own tokens and cost."""
 
-    def __init__(self, model: Any, spec: Any, base_url: str, cache: JudgeCache, *, identity: str) -> None:
-        import openai
-
+    def __init__(
+        self,
+        model: Any,
+        spec: Any,
+        cache: JudgeCache,
+        *,
+        identity: str,
+        base_url: str | None = None,
+        opener: Callable[[], tuple[str, Callable[[], Any] | None]] | None = None,
+    ) -> None:
+        """``base_url`` of the judge endpoint, or ``opener()`` -> ``(base_url, closer)`` called on the first
+        cache miss (so a run served from the cache never starts a simulator)."""
         self.model = model
         self.spec = spec
-        self.base_url = base_url
+        self.base_url = base_url or "(not started)"
+        self._opener = opener if base_url is None else None
+        self._closer: Callable[[], Any] | None = None
         self.cache = cache
         self.identity = identity
-        headers: dict[str, str] = {}
-        query: dict[str, Any] = {}
-        api_key = "swapbench-simulator"
-        http_client = None
+        self._headers: dict[str, str] = {}
+        self._query: dict[str, Any] = {}
+        self._api_key = "swapbench-simulator"
+        self._verify = True
         ep = getattr(model, "endpoint", None)
-        if ep is not None:
-            api_key = ep.api_key()
-            headers.update(ep.resolved_headers())
+        if ep is not None:  # read the key and headers now: a missing env var fails before any scoring
+            self._api_key = ep.api_key()
+            self._headers.update(ep.resolved_headers())
             if ep.api_key_header.lower() != "authorization":
-                headers[ep.api_key_header] = api_key
-            query = dict(ep.query)
-            if not ep.verify_tls:
-                http_client = openai.DefaultHttpxClient(verify=False)
-        self._client = openai.OpenAI(
-            base_url=base_url,
-            api_key=api_key,
-            default_headers=headers or None,
-            default_query=query or None,
-            max_retries=2,
-            timeout=120.0,
-            http_client=http_client,
-        )
+                self._headers[ep.api_key_header] = self._api_key
+            self._query = dict(ep.query)
+            self._verify = bool(ep.verify_tls)
+        self._client: Any = None
         self._lock = threading.Lock()
+        self._open_lock = threading.Lock()
         self.calls = 0
         self.prompt_tokens = 0
         self.completion_tokens = 0
         self.cost_usd = 0.0
 
+    def _sdk(self) -> Any:
+        with self._open_lock:
+            if self._client is None:
+                import openai
+
+                if self._opener is not None:
+                    self.base_url, self._closer = self._opener()
+                self._client = openai.OpenAI(
+                    base_url=self.base_url,
+                    api_key=self._api_key,
+                    default_headers=self._headers or None,
+                    default_query=self._query or None,
+                    max_retries=2,
+                    timeout=120.0,
+                    http_client=None if self._verify else openai.DefaultHttpxClient(verify=False),
+                )
+            return self._client
+
+    def close(self) -> None:
+        """Close the SDK client and stop what the opener started (a simulator)."""
+        with self._open_lock:
+            if self._client is not None:
+                self._client.close()
+            if self._closer is not None:
+                closer, self._closer = self._closer, None
+                closer()
+
     def usage(self) -> dict[str, Any]:
         return {
             "model": self.model.key,
+            "base_url": self.base_url if self._client is not None else None,
             "calls": self.calls,
             "cache_hits": self.cache.hits,
             "prompt_tokens": self.prompt_tokens,
@@ -173,7 +205,7 @@ class JudgeClient:
             return self._result(hit, cached=True, usage=zero)
         messages = judge_format.build_messages(rubric, prompt_text, reference, answer)
         try:
-            resp = self._client.chat.completions.create(
+            resp = self._sdk().chat.completions.create(
                 model=self.model.model,
                 messages=messages,
                 temperature=0,
