@@ -14,12 +14,18 @@ from profiler.errors import UserError
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("profiler.scenario", "check a scenario file and print what it resolves to"),
     "sim": ("profiler.sim.server", "run the embedded OpenAI-compatible model simulator"),
-    "score": ("profiler.quality.cli", "score every captured answer of a run (scorers, LLM judge, calibration)"),
+    "score": (
+        "profiler.quality.cli",
+        "score every captured answer of a run (scorers, LLM judge, calibration)",
+    ),
     "report": ("profiler.report.cli", "compare models: latency, reliability, cost, quality and a verdict"),
 }
 
-USAGE = "usage: swapbench {" + ",".join(COMMANDS) + "} ...\n\n" + "\n".join(
-    f"  {name:<9} {help_}" for name, (_, help_) in COMMANDS.items()
+USAGE = (
+    "usage: swapbench {"
+    + ",".join(COMMANDS)
+    + "} ...\n\n"
+    + "\n".join(f"  {name:<9} {help_}" for name, (_, help_) in COMMANDS.items())
 )
 
 
