@@ -34,13 +34,21 @@ def write_scenario(tmp: Path) -> Path:
     ds = tmp / "datasets"
     ds.mkdir(parents=True, exist_ok=True)
     rows = [
-        {"id": f"q-{i}", "messages": [{"role": "user", "content": f"What is the capital of France? ({i})"}], "gold": GOLD8}
+        {
+            "id": f"q-{i}",
+            "messages": [{"role": "user", "content": f"What is the capital of France? ({i})"}],
+            "gold": GOLD8,
+        }
         for i in range(100)
     ]
     (ds / "qa.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     gold20 = "The capital of France is Paris, a city on the Seine with a long history and many museums."
     rows = [
-        {"id": f"t-{i}", "messages": [{"role": "user", "content": f"Tell me about Paris ({i})"}], "gold": gold20}
+        {
+            "id": f"t-{i}",
+            "messages": [{"role": "user", "content": f"Tell me about Paris ({i})"}],
+            "gold": gold20,
+        }
         for i in range(100)
     ]
     (ds / "timed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -139,7 +147,9 @@ class ClientConn(asyncio.Protocol):
 
 
 class Load:
-    def __init__(self, model: str, task: str, content: str, seconds: float, warmup: float, record: bool) -> None:
+    def __init__(
+        self, model: str, task: str, content: str, seconds: float, warmup: float, record: bool
+    ) -> None:
         self.model, self.task, self.content, self.record = model, task, content, record
         self.start = time.perf_counter()
         self.measure_from = self.start + warmup
@@ -159,7 +169,9 @@ class Load:
                 self.ttft[conn.rid] = conn.first - conn.t0
 
 
-async def run_client(port: int, conns: int, model: str, task: str, seconds: float, warmup: float, record: bool) -> dict:
+async def run_client(
+    port: int, conns: int, model: str, task: str, seconds: float, warmup: float, record: bool
+) -> dict:
     loop = asyncio.get_running_loop()
     content = "What is the capital of France?" if task == "qa" else "Tell me about Paris"
     load = Load(model, task, content, seconds, warmup, record)
@@ -173,7 +185,9 @@ async def run_client(port: int, conns: int, model: str, task: str, seconds: floa
 def client_main(args: argparse.Namespace) -> None:
     import uvloop
 
-    res = uvloop.run(run_client(args.port, args.conns, args.model, args.task, args.seconds, args.warmup, args.record))
+    res = uvloop.run(
+        run_client(args.port, args.conns, args.model, args.task, args.seconds, args.warmup, args.record)
+    )
     print(json.dumps(res))
 
 
@@ -232,7 +246,9 @@ def main() -> None:
             res, cpu = run_phase(sim.port, sim.pid, cores, conns=args.conns, model="zero", task="qa",
                                  seconds=args.seconds, warmup=1.0)  # fmt: skip
             rps = res["count"] / res["seconds"]
-            print(f"(1) streamed 8-token answers, zero latency, {args.conns} keep-alive connections, server on 1 core:")
+            print(
+                f"(1) streamed 8-token answers, zero latency, {args.conns} keep-alive connections, server on 1 core:"
+            )
             print(f"    {rps:,.0f} req/s ({res['count']} requests in {res['seconds']:.0f} s), "
                   f"{res['count'] / max(cpu, 1e-9):,.0f} req per server CPU-second "
                   f"(server CPU {100 * cpu / res['seconds']:.0f} %)  target >= 3,000 req/s")  # fmt: skip

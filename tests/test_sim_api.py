@@ -71,7 +71,12 @@ def test_stream_and_plain_return_the_gold_answer(client):
 
 def test_raw_sse_framing(sim):
     rec = REC["labels"][0]
-    body = {"model": "base", "messages": rec["messages"], "stream": True, "stream_options": {"include_usage": True}}
+    body = {
+        "model": "base",
+        "messages": rec["messages"],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
     with httpx.stream("POST", f"{sim.url}/chat/completions", json=body) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
@@ -105,20 +110,26 @@ def test_reasoning_and_cached_tokens_in_usage(client):
 
 def test_tool_calls_streamed_like_openai(client):
     rec = REC["agent"][2]
-    _, calls, usage, chunks = collect(ask(client, "base", rec, stream=True, stream_options={"include_usage": True}))
+    _, calls, usage, chunks = collect(
+        ask(client, "base", rec, stream=True, stream_options={"include_usage": True})
+    )
     assert list(calls) == [0]
     call = calls[0]
     assert call["id"].startswith("call_") and call["name"] == "search_orders"
     assert len(call["args"]) > 3  # arguments arrive in pieces
     assert json.loads("".join(call["args"])) == rec["gold_tool_calls"][0]["arguments"]
     first_tc = next(ch for ch in chunks if ch.choices and ch.choices[0].delta.tool_calls)
-    assert first_tc.choices[0].delta.tool_calls[0].id and first_tc.choices[0].delta.tool_calls[0].function.name
+    assert (
+        first_tc.choices[0].delta.tool_calls[0].id and first_tc.choices[0].delta.tool_calls[0].function.name
+    )
     assert chunks[-2].choices[0].finish_reason == "tool_calls"
     plain = ask(client, "base", rec)
     tc = plain.choices[0].message.tool_calls[0]
     assert plain.choices[0].finish_reason == "tool_calls" and plain.choices[0].message.content is None
     assert json.loads(tc.function.arguments) == rec["gold_tool_calls"][0]["arguments"]
-    no_tools = client.chat.completions.create(model="base", messages=rec["messages"], tools=rec["tools"], tool_choice="none")
+    no_tools = client.chat.completions.create(
+        model="base", messages=rec["messages"], tools=rec["tools"], tool_choice="none"
+    )
     assert no_tools.choices[0].message.tool_calls is None and no_tools.choices[0].message.content
 
 
@@ -132,14 +143,22 @@ def test_json_answers_parse_and_keep_their_value(client, model):
 def test_json_schema_for_unknown_prompt_gives_a_valid_instance(client):
     schema = {
         "type": "object",
-        "properties": {"city": {"type": "string"}, "population": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "string"}}},
+        "properties": {
+            "city": {"type": "string"},
+            "population": {"type": "integer"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
         "required": ["city", "population", "tags"],
         "additionalProperties": False,
     }
     rf = {"type": "json_schema", "json_schema": {"name": "city", "schema": schema, "strict": True}}
-    out = client.chat.completions.create(model="base", messages=[{"role": "user", "content": "Not in any dataset."}], response_format=rf)
+    out = client.chat.completions.create(
+        model="base", messages=[{"role": "user", "content": "Not in any dataset."}], response_format=rf
+    )
     jsonschema.validate(json.loads(out.choices[0].message.content), schema)
-    plain = client.chat.completions.create(model="base", messages=[{"role": "user", "content": "Also unknown."}], max_tokens=20)
+    plain = client.chat.completions.create(
+        model="base", messages=[{"role": "user", "content": "Also unknown."}], max_tokens=20
+    )
     assert 0 < plain.usage.completion_tokens <= 20
 
 
@@ -160,7 +179,10 @@ def test_verbosity_inflates_tokens_but_not_correctness(client):
                 elif task == "extraction":
                     assert json.loads(msg.content) == rec["gold"]
                 else:
-                    assert json.loads(msg.tool_calls[0].function.arguments) == rec["gold_tool_calls"][0]["arguments"]
+                    assert (
+                        json.loads(msg.tool_calls[0].function.arguments)
+                        == rec["gold_tool_calls"][0]["arguments"]
+                    )
     ratio = sums["verbose"] / sums["base"]
     assert 1.15 <= ratio <= 1.25, ratio
 
@@ -173,7 +195,9 @@ def test_max_tokens_truncates_with_length(client):
 
 
 def test_error_bodies_and_status_codes(sim, client):
-    r = httpx.post(f"{sim.url}/chat/completions", content=b"{not json", headers={"content-type": "application/json"})
+    r = httpx.post(
+        f"{sim.url}/chat/completions", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 400
     err = r.json()["error"]
     assert set(err) == {"message", "type", "param", "code"} and err["type"] == "invalid_request_error"

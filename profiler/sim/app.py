@@ -565,7 +565,11 @@ class SimApp:
         }  # fmt: skip
         ms = int((job.t_first - job.t_received) * 1000)
         extra = [("x-request-id", job.cid), ("openai-processing-ms", str(ms))] + job.headers
-        conn.write(http.response(200, json.dumps(obj, separators=(",", ":")).encode(), headers=http.render_headers(extra)))
+        conn.write(
+            http.response(
+                200, json.dumps(obj, separators=(",", ":")).encode(), headers=http.render_headers(extra)
+            )
+        )
         job.st.stats["ok"] += 1
 
     def _finish(self, job: Job, task: asyncio.Task) -> None:
