@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,8 @@ from profiler.quality.base import (
 )
 
 STDERR_TAIL = 600
+# compilers are CPU-bound: never run more of them at once than there are cores, whatever --concurrency says
+_CPU_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
 @register
@@ -32,7 +36,7 @@ class CommandScorer(Scorer):
 
     ``{file}`` in the command is the answer file's path, ``{dir}`` the temp dir. Exit 0 passes. The first
     fenced code block of the answer is written when there is one (``extract: raw`` writes it as is).
-    A missing executable gives ``unscored``; a timeout fails.
+    A missing executable gives ``unscored``; a timeout fails. At most one command per CPU core runs at once.
     """
 
     kind = "command"
@@ -63,7 +67,7 @@ class CommandScorer(Scorer):
         if shutil.which(exe) is None:
             return unscored(f"executable not found: {exe}", command=self.command)
         text, fenced = extract_code(answer) if self.extract == "fenced" else (answer, False)
-        with tempfile.TemporaryDirectory(prefix="swapbench-cmd-") as tmp:
+        with _CPU_SLOTS, tempfile.TemporaryDirectory(prefix="swapbench-cmd-") as tmp:
             path = Path(tmp) / self.filename
             path.write_text(text, encoding="utf-8")
             argv = [a.replace("{file}", str(path)).replace("{dir}", tmp) for a in self.command]
