@@ -349,3 +349,18 @@ def test_concurrency_argument_checked(tmp_path, capsys):
 
 def test_user_error_type():
     assert issubclass(UserError, Exception)
+
+
+def test_bad_input_labels_file(tmp_path, capsys):
+    sc = write_scenario(tmp_path)
+    run = write_run(tmp_path / "run", sc, synthetic_rows(n_per=1))
+    labels = tmp_path / "labels" / "human.jsonl"
+    good = labels.read_text().splitlines()
+    labels.write_text(
+        "\n".join([good[0], good[1].replace('"pass"', '"maybe"').replace('"fail"', '"maybe"')]) + "\n"
+    )
+    code, err = cli([str(run), "--quiet"], capsys)
+    assert code == 2 and "human.jsonl:2: verdict: expected 'pass' or 'fail', got 'maybe'" in err
+    labels.write_text(good[0].replace("ex-000", "ex-999") + "\n")
+    code, err = cli([str(run), "--quiet"], capsys)
+    assert code == 2 and "human.jsonl:1: prompt_id: expected a prompt of the scenario's datasets" in err
