@@ -221,7 +221,7 @@ def score_run(
     start_judge: Callable[[Any, Any], tuple[str, Any]] | None = None,
 ) -> ScoreRun:
     """Score every pending (request, scorer) pair of a run. ``progress(event, n)`` is called with
-    ("total", n) / ("advance", n) / ("phase", 0) events; ``start_judge(sc, model)`` may override how
+    ("total", n) then ("advance", n) events; ``start_judge(sc, model)`` may override how
     the judge endpoint is obtained (returns ``(base_url, closer)``)."""
     from profiler.prompts import load_prompts
     from profiler.scenario import load_scenario
@@ -251,9 +251,15 @@ def score_run(
     task_results: dict[str, dict[str, tuple[str, str]]] = {}
     req_by_rid: dict[str, dict] = {}
     unknown_task_rows: list[dict] = []
+    seen_rids: set[Any] = set()
+    duplicates = 0
     for req in requests:
         rid = req.get("rid")
         task = req.get("task")
+        if rid in seen_rids:
+            duplicates += 1
+            continue
+        seen_rids.add(rid)
         if task not in scorers:
             if (rid, TASK) not in existing:
                 res = ScoreResult(
@@ -290,6 +296,11 @@ def score_run(
                 continue  # --no-judge: leave the pair pending for a later run
             else:
                 jobs.append(Job(req, prompt, s))
+
+    if duplicates:
+        out.warnings.append(
+            f"{rd.requests_path}: {duplicates} row(s) repeat an earlier rid; scored the first only"
+        )
 
     # -- judge ------------------------------------------------------------------------------------
     judge_client: JudgeClient | None = None
