@@ -118,8 +118,9 @@ def _examples_html(ex: dict[str, Any]) -> str:
     rows = [(m, err) for m, lst in ex.get("errors", {}).items() for err in lst]
     if rows:
         any_ = True
-        parts.append('<table data-table="errors"><thead><tr><th>model</th><th>outcome</th><th>HTTP</th>'
-                     "<th>prompt</th><th>error</th></tr></thead><tbody>")  # fmt: skip
+        parts.append('<p class="note">Sample errors (first requests of each outcome class):</p>')
+        parts.append('<table data-table="errors"><thead><tr><th>model</th><th class="text">outcome</th><th>HTTP</th>'
+                     '<th class="text">prompt</th><th class="text">error</th></tr></thead><tbody>')  # fmt: skip
         for m, err in rows:
             parts.append(
                 f'<tr><td class="text">{e(m)}</td><td class="text">{e(err["outcome"])}</td>'
