@@ -57,6 +57,12 @@ def _ci(ci: Any) -> str:
     return "—" if not ci else f"{100 * ci[0]:.1f}–{100 * ci[1]:.1f}%"
 
 
+def _with_ci(x: float | None, ci: Any) -> str:
+    if x is None:
+        return "—"
+    return f"{100 * x:.1f}%" + (f" ({100 * ci[0]:.1f}–{100 * ci[1]:.1f})" if ci else "")
+
+
 def _num(x: float | None, fmt: str = ".2f") -> str:
     return "—" if x is None else format(x, fmt)
 
@@ -137,21 +143,12 @@ def render(result: Any, console: Any, model_order: list[str] | None = None) -> N
         if cal.get("models"):
             t4 = Table(title="Judge-based success: raw and corrected for the judge's error rates (Rogan–Gladen)",
                        title_justify="left")  # fmt: skip
-            for col in (
-                "model",
-                "task",
-                "n",
-                "raw",
-                "raw 95% CI",
-                "corrected",
-                "corrected 95% CI",
-                "trusted",
-            ):
+            for col in ("model", "task", "n", "raw (95% CI)", "corrected (95% CI)", "trusted"):
                 t4.add_column(col, justify="left" if col in ("model", "task") else "right")
             for m, entry in cal["models"].items():
                 for task, s in [*(entry.get("per_task") or {}).items(), (ALL, entry.get("overall") or {})]:
-                    t4.add_row(m, task, str(s.get("n")), _pct(s.get("raw")), _ci(s.get("raw_ci")),
-                               _pct(s.get("corrected")), _ci(s.get("corrected_ci")),
+                    t4.add_row(m, task, str(s.get("n")), _with_ci(s.get("raw"), s.get("raw_ci")),
+                               _with_ci(s.get("corrected"), s.get("corrected_ci")),
                                "yes" if s.get("trustworthy") else "[red]NO[/red]",
                                style="bold" if task == ALL else None)  # fmt: skip
                 t4.add_section()
