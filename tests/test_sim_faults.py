@@ -34,8 +34,9 @@ def test_http_5xx(sim):
     assert e.value.type == "server_error"
 
 
-def test_mid_stream_disconnect_raises_connection_error(sim):
-    stream = client(sim).chat.completions.create(model="dropper", messages=MSG, stream=True)
+@pytest.mark.parametrize("rec", [REC["qa"][0], REC["labels"][1]], ids=["long", "one-token"])
+def test_mid_stream_disconnect_raises_connection_error(sim, rec):
+    stream = client(sim).chat.completions.create(model="dropper", messages=rec["messages"], stream=True)
     got = []
     with pytest.raises(openai.APIConnectionError):
         for ch in stream:
@@ -43,8 +44,9 @@ def test_mid_stream_disconnect_raises_connection_error(sim):
     assert got and got[0].choices[0].delta.role == "assistant"  # it started, then dropped
 
 
-def test_error_event_raises_api_error(sim):
-    stream = client(sim).chat.completions.create(model="erroring", messages=MSG, stream=True)
+@pytest.mark.parametrize("rec", [REC["qa"][0], REC["labels"][1]], ids=["long", "one-token"])
+def test_error_event_raises_api_error(sim, rec):
+    stream = client(sim).chat.completions.create(model="erroring", messages=rec["messages"], stream=True)
     with pytest.raises(openai.APIError) as e:
         for _ in stream:
             pass

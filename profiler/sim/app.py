@@ -481,8 +481,10 @@ class SimApp:
         deadline = job.t_slot + job.ttft_s
         gaps = job.gaps
         buf: list[bytes] = []
-        for i, (_n, data) in enumerate(job.pieces):
-            if gaps is not None:
+        pieces = job.pieces
+        n = len(pieces)
+        for i in range(n + 1):  # i == n: the finish/usage/[DONE] tail
+            if gaps is not None and i < n:
                 deadline += gaps[i]
             if i == job.fault_at:
                 if job.fault == "stall":
@@ -495,12 +497,8 @@ class SimApp:
                     return
                 elif job.fault == "error_event":
                     job.st.stats["error_event"] += 1
-                    err = error_body(
-                        "The server had an error while processing your request.",
-                        "server_error",
-                        None,
-                        "internal_error",
-                    )
+                    msg = "The server had an error while processing your request."
+                    err = error_body(msg, "server_error", None, "internal_error")
                     buf.append(http.chunk(b"data: %s\n\n" % err) + http.LAST_CHUNK)
                     conn.write(b"".join(buf))
                     return
@@ -509,12 +507,13 @@ class SimApp:
                     conn.write(b"".join(buf))
                     buf.clear()
                 deadline = await self._sleep_until(job, deadline)
-            if i == 0:
-                conn.write(data)
+            if i == n:
+                buf.append(self._tail(job))
+            elif i == 0:
+                conn.write(pieces[0][1])
                 job.t_first = time.perf_counter()
             else:
-                buf.append(data)
-        buf.append(self._tail(job))
+                buf.append(pieces[i][1])
         conn.write(b"".join(buf))
         job.st.stats["ok"] += 1
 
