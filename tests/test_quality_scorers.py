@@ -79,9 +79,20 @@ def test_json_wrong_fields_reported(tmp_path, schema_file):
     }  # fmt: skip
     r = run(tmp_path, entry, ans, prompt(gold=GOLD))
     assert r.status == "fail"
-    assert set(r.details["fields_failed"]) == {"address", "address.city"}
-    assert r.score == pytest.approx(2 / 4)
+    assert r.details["fields_failed"] == ["address.city"]  # not also "address" as a whole
+    assert r.score == pytest.approx(2 / 3)
     assert "address" in r.reason
+
+
+def test_json_nested_rule_opens_up_parent(tmp_path):
+    gold = {"id": 1, "address": {"city": "Paris", "zip": "75001", "lines": ["1 rue X"]}}
+    entry = {"type": "json", "fields": {"address.city": {"match": "normalized"}}}
+    ans = {"id": 1, "address": {"city": " PARIS ", "zip": "75001", "lines": ["1 rue X"]}}
+    assert run(tmp_path, entry, json.dumps(ans), prompt(gold=gold)).status == "pass"
+    ans["address"]["zip"] = "75002"  # the sibling leaves are still compared exactly
+    r = run(tmp_path, entry, json.dumps(ans), prompt(gold=gold))
+    assert r.status == "fail" and r.details["fields_failed"] == ["address.zip"]
+    assert r.details["fields_checked"] == 4
 
 
 def test_json_numeric_tolerance_edges(tmp_path):

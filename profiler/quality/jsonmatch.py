@@ -62,6 +62,23 @@ def get_path(obj: Any, dotted: str) -> Any:
     return cur
 
 
+def default_paths(gold: Any, listed: dict[str, Any] | set[str], prefix: str = "") -> list[str]:
+    """The paths compared exactly by default: the gold's top-level keys, except that a key with listed
+    sub-paths (``address.city``) is opened up: its other leaves are compared one by one instead of the
+    whole value, so a listed rule on a nested field is not overruled by an exact match of its parent."""
+    out: list[str] = []
+    items = gold.items() if isinstance(gold, dict) else enumerate(gold) if isinstance(gold, list) else []
+    for key, value in items:
+        path = f"{prefix}{key}"
+        if path in listed:
+            continue
+        if any(str(p).startswith(path + ".") for p in listed) and isinstance(value, dict | list):
+            out.extend(default_paths(value, listed, path + "."))
+        else:
+            out.append(path)
+    return out
+
+
 def _normalized(v: Any) -> Any:
     if isinstance(v, str):
         return normalize_text(v)
@@ -155,7 +172,7 @@ class JsonScorer(Scorer):
             if json_equal(obj, gold):
                 return passed("equal to gold", **details)
             return failed("differs from gold", stage="fields", **details)
-        specs = {k: ("exact", 0.0) for k in gold}
+        specs = {k: ("exact", 0.0) for k in default_paths(gold, self.fields)}
         specs.update(self.fields)
         bad: list[str] = []
         for name, (match, tol) in specs.items():
