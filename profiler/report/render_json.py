@@ -42,6 +42,10 @@ def csv_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for run in doc["runs"]:
         rid = run["run_id"]
+        rows.append(_row(rid, "*", "*", "run", "interrupted", int(bool(run["interrupted"]))))
+        rows.append(_row(rid, "*", "*", "run", "scored", int(bool(run["scored"]))))
+        rows.append(_row(rid, "*", "*", "run", "measured_requests", run["measured_requests"]))
+        rows.append(_row(rid, "*", "*", "run", "window_s", run["window_s"]))
         for model, g in run["groups"].items():
             for task, stats_ in [("*", g["overall"]), *g["tasks"].items()]:
                 for section in ("latency", "throughput", "reliability", "tokens", "cost", "quality"):
