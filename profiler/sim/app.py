@@ -23,6 +23,7 @@ import itertools
 import json
 import random
 import time
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from profiler.judge_format import SYSTEM_PREFIX, parse_messages
@@ -45,6 +46,7 @@ def error_body(message: str, type_: str, param: str | None = None, code: str | N
 class ModelState:
     def __init__(self, profile: ModelProfile) -> None:
         self.profile = profile
+        self.name_json = encode_basestring_ascii(profile.name)[1:-1].encode()  # safe inside a JSON string
         self.capacity = Capacity(profile.slots, profile.queue)
         self.limiter = RateLimiter(profile.rpm, profile.tpm)
         self.seen: dict[str, int] = {}
@@ -328,7 +330,7 @@ class SimApp:
             per = prof.tokens_per_chunk
             sizes = [min(per, visible - j) for j in range(0, max(visible, 1), per)]
         if prof.itl_mean_ms > 0 and len(sizes) > 1:
-            job.gaps = [0.0] + [prof.sample_gap_ms(rng, n) / 1000.0 for n in sizes[1:]]
+            job.gaps = [0.0] + prof.sample_gaps_s(rng, sizes[1:])
         if u_drop < f.disconnect:
             job.fault = "disconnect"
         elif u_err < f.error_event:
@@ -376,7 +378,7 @@ class SimApp:
     def _chunk_prefix(self, job: Job) -> bytes:
         return (
             b'data: {"id":"%s","object":"chat.completion.chunk","created":%d,"model":"%s","system_fingerprint":"%s","choices":[{"index":0,"delta":'
-            % (job.cid.encode(), job.created, job.model_name.encode(), FINGERPRINT)
+            % (job.cid.encode(), job.created, job.st.name_json, FINGERPRINT)
         )
 
     def _chunk_suffix(self, job: Job, finish: str | None = None) -> bytes:
@@ -423,12 +425,11 @@ class SimApp:
                     )
             return out
         pieces = job.pieces
-        dumps = json.dumps
+        enc = encode_basestring_ascii
         for j in range(0, len(pieces), per):
             text = "".join(pieces[j : j + per]) if per > 1 else pieces[j]
-            out.append(
-                (min(per, len(pieces) - j), http.chunk(pre + b'{"content":%s}' % dumps(text).encode() + suf))
-            )
+            data = b'%s{"content":%s}%s' % (pre, enc(text).encode(), suf)
+            out.append((min(per, len(pieces) - j), b"%x\r\n%s\r\n" % (len(data), data)))
         return out
 
     def _usage(self, job: Job) -> dict:
@@ -448,11 +449,16 @@ class SimApp:
     def _tail(self, job: Job) -> bytes:
         out = http.chunk(self._chunk_prefix(job) + b"{}" + self._chunk_suffix(job, job.finish))
         if job.include_usage:
-            usage = {
-                "id": job.cid, "object": "chat.completion.chunk", "created": job.created, "model": job.model_name,
-                "system_fingerprint": FINGERPRINT.decode(), "choices": [], "usage": self._usage(job),
-            }  # fmt: skip
-            out += http.chunk(b"data: %s\n\n" % json.dumps(usage, separators=(",", ":")).encode())
+            usage = (
+                b'data: {"id":"%s","object":"chat.completion.chunk","created":%d,"model":"%s","system_fingerprint":"%s",'
+                b'"choices":[],"usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d,'
+                b'"prompt_tokens_details":{"cached_tokens":%d,"audio_tokens":0},"completion_tokens_details":'
+                b'{"reasoning_tokens":%d,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}\n\n'
+            ) % (
+                job.cid.encode(), job.created, job.st.name_json, FINGERPRINT, job.prompt_tokens,
+                job.completion_tokens, job.prompt_tokens + job.completion_tokens, job.cached_tokens, job.reasoning_tokens,
+            )  # fmt: skip
+            out += http.chunk(usage)
         return out + DONE
 
     # -- running -------------------------------------------------------------------------------------------

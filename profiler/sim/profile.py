@@ -134,9 +134,18 @@ class ModelProfile:
     def sample_reasoning_tokens(self, rng: random.Random) -> int:
         return int(round(lognormal_from_mean_cv(rng, self.reasoning_mean, self.reasoning_cv)))
 
-    def sample_gap_ms(self, rng: random.Random, tokens: int) -> float:
-        """Decode time of one chunk of ``tokens`` tokens."""
-        return lognormal_from_mean_cv(rng, self.itl_mean_ms * tokens, self.itl_jitter)
+    def sample_gaps_s(self, rng: random.Random, sizes: list[int]) -> list[float]:
+        """Decode times (seconds) of chunks of ``sizes`` tokens: lognormal, mean ``size * itl_ms.mean``,
+        coefficient of variation ``itl_ms.jitter``."""
+        mean = self.itl_mean_ms / 1000.0
+        if mean <= 0:
+            return [0.0] * len(sizes)
+        if self.itl_jitter <= 0:
+            return [n * mean for n in sizes]
+        s2 = math.log1p(self.itl_jitter * self.itl_jitter)
+        sigma, shift = math.sqrt(s2), math.log(mean) - s2 / 2
+        exp, gauss, log = math.exp, rng.gauss, math.log
+        return [exp(shift + log(n) + sigma * gauss(0.0, 1.0)) for n in sizes]
 
     def accuracy(self, task: str) -> float:
         return self.accuracy_tasks.get(task, self.accuracy_default)
