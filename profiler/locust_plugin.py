@@ -187,6 +187,9 @@ class Plugin:
 
     def on_init(self, environment: Any, runner: Any = None, web_ui: Any = None, **_: Any) -> None:
         self.environment = environment
+        # Runners register their own quitting listener when created (the master's quits the test and so
+        # fires test_stop); quitting fires listeners in reverse order, so this one runs before it.
+        events.quitting.add_listener(self.on_quitting_first)
         if isinstance(runner, WorkerRunner):
             self.role = "worker"
         elif isinstance(runner, MasterRunner):
@@ -451,22 +454,28 @@ class Plugin:
         if not self.finalized:
             self.finalize("interrupted" if self.interrupted else "complete")
 
-    def on_quitting(self, environment: Any, **_: Any) -> None:
+    def on_quitting_first(self, environment: Any, **_: Any) -> None:
+        """Runs before the runner's own quitting listener: is this a SIGTERM / Ctrl-C mid-run?"""
         runner = environment.runner
+        if runner is None or runner.state not in (STATE_RUNNING, STATE_SPAWNING):
+            return
         if self.role == "worker":
-            if runner.state in (STATE_RUNNING, STATE_SPAWNING):  # interrupted: send what we have
-                runner.stop()
-                try:
-                    runner._send_stats()
-                except Exception:  # the master may be gone already
-                    pass
+            # interrupted: stop the users and send the final report before the runner says "quit"
+            runner.stop()
+            try:
+                runner._send_stats()
+            except Exception:  # the master may be gone already
+                pass
+        elif not self.finalized:
+            self.interrupted = True
+
+    def on_quitting(self, environment: Any, **_: Any) -> None:
+        """Runs last: close the run if nothing closed it yet, stop the simulator."""
+        if self.role == "worker":
             return
-        if self.finalized:
-            self._stop_sim()
-            return
-        if runner is not None and runner.state in (STATE_RUNNING, STATE_SPAWNING):
-            # SIGTERM / Ctrl-C while the test runs: stop the users (the master asks its workers for a
-            # final report and waits 0.5 s for it), then close the run as interrupted.
+        runner = environment.runner
+        if not self.finalized and runner is not None and runner.state in (STATE_RUNNING, STATE_SPAWNING):
+            # local runner (no quitting listener of its own): stop the users, then close the run
             self.interrupted = True
             runner.quit()
         if not self.finalized:

@@ -105,7 +105,9 @@ def test_headless_run_writes_a_consistent_run_directory(tmp_path: Path) -> None:
 
 def test_processes_two_merge_into_one_run_directory(tmp_path: Path) -> None:
     sc = write_scenario(tmp_path)
-    proc = run_locust(tmp_path, sc, "-t", "6s", "-u", "4", "--processes", "2", "--no-report")
+    proc = run_locust(
+        tmp_path, sc, "-t", "6s", "-u", "4", "--processes", "2", "--no-report", "--capture", "hash"
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     path = run_dir(tmp_path)
     m = RunDir(path).manifest
@@ -113,6 +115,7 @@ def test_processes_two_merge_into_one_run_directory(tmp_path: Path) -> None:
     rs = _check_counts(path, tmp_path)
     assert len({r["rid"] for r in rs}) == len(rs)
     assert len({r["worker"] for r in rs}) == 2
+    assert m["capture"] == "hash" and all(r["response"].startswith("sha256:") for r in rs)
     # blocks granted by the master: unused tails of the last blocks are the only gaps
     _check_prefix(rs, slack=60)
     truth = (path / "sim_truth.jsonl").read_text().count("\n")
