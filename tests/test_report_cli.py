@@ -112,3 +112,21 @@ def test_report_never_imports_locust(two_runs):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_judge_model_loaded_with_the_run_is_not_a_candidate(tmp_path):
+    from profiler.report.build import build_report
+
+    make_run(
+        tmp_path / "r",
+        {"base": SynthModel(), "cand": SynthModel(), "judge": SynthModel(ttft_median_ms=100)},
+        n_per_model=200,
+        n_prompts=40,
+        judge_model="judge",
+    )
+    doc, _ = build_report([tmp_path / "r"], resamples=200)
+    run = doc["runs"][0]
+    assert run["judge_model"] == "judge"
+    assert list(run["comparisons"]) == ["cand"] and list(run["verdicts"]) == ["cand"]
+    assert [h["role"] for h in run["headline"]] == ["baseline", "candidate", "judge"]
+    assert "judge" not in run["slo"]

@@ -26,7 +26,9 @@ def headline(run: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "model": model,
-                "role": "baseline" if model == run["baseline"] else "candidate",
+                "role": "baseline"
+                if model == run["baseline"]
+                else ("judge" if model == run.get("judge_model") else "candidate"),
                 "requests": g["requests"],
                 "avg_latency_ms": g["latency"]["e2e"]["mean_ms"],
                 "avg_ttft_ms": g["latency"]["ttft"]["mean_ms"],

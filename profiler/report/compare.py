@@ -407,9 +407,7 @@ def analyse_run(
         per_task = {t: group_stats(run, model, t, window) for t in run.tasks}
         groups[model] = {"overall": overall, "tasks": per_task}
     comparisons: dict[str, Any] = {}
-    for cand in run.models:
-        if cand == run.baseline:
-            continue
+    for cand in run.candidates:
         overall = compare_pair(
             run,
             cand,
@@ -456,6 +454,7 @@ def analyse_run(
         "started_at": man.get("started_at"),
         "ended_at": man.get("ended_at"),
         "baseline": run.baseline,
+        "judge_model": run.judge_model,
         "models": list(run.models),
         "tasks": list(run.tasks),
         "load": man.get("load"),

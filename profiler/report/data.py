@@ -96,6 +96,17 @@ class RunData:
         return sc if isinstance(sc, dict) else {}
 
     @property
+    def judge_model(self) -> str | None:
+        """The scenario's judge model key when the run also loaded it (never a swap candidate)."""
+        j = self.scenario.get("judge")
+        key = j.get("model") if isinstance(j, dict) else None
+        return key if key in self.models and key != self.baseline else None
+
+    @property
+    def candidates(self) -> list[str]:
+        return [m for m in self.models if m not in (self.baseline, self.judge_model)]
+
+    @property
     def ok(self) -> np.ndarray:
         return self.outcome == self.outcomes.index("ok")
 

@@ -34,7 +34,7 @@ def collect(data: RunData, *, pairs_per_candidate: int = 3, errors_per_model: in
         for i in np.flatnonzero(base_pass)[:200_000]:
             first_pass.setdefault(int(data.prompt[i]), int(i))
         for ci, cand in enumerate(data.models):
-            if ci == bi:
+            if cand not in data.candidates:
                 continue
             items: list[dict[str, Any]] = []
             cand_fail = np.flatnonzero((data.model == ci) & (data.task_status == FAIL) & ok)

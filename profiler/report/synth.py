@@ -58,6 +58,7 @@ def make_run(
     slo: dict[str, Any] | None = None,
     verdict: dict[str, Any] | None = None,
     shared_difficulty: float = 1.0,  # 1 = task pass decided by one shared uniform per (prompt, occurrence)
+    judge_model: str | None = None,  # a model key that is the scenario's judge (loaded, not a candidate)
 ) -> SynthTruth:
     """Write a run directory at ``path`` (must not exist). The first model is the baseline."""
     path = Path(path)
@@ -87,6 +88,8 @@ def make_run(
             "max_latency_increase_pct": 20.0,
         },
     }
+    if judge_model is not None:
+        scenario["judge"] = {"model": judge_model}
     manifest = {
         "t0_epoch": T0,
         "scenario_path": "scenarios/synth.yaml",

@@ -125,7 +125,7 @@ def headline_table(run: dict[str, Any]) -> Table:
                 rate(h["timeout_rate"], 2),
                 rate(h["retry_rate"]),
                 num(h["output_tokens_per_request"]),
-                "baseline" if h["role"] == "baseline" else pct_change(h["output_token_change_pct"]),
+                h["role"] if h["role"] != "candidate" else pct_change(h["output_token_change_pct"]),
             ]
         )
     t.note = "Latency means over ok requests (HDR); output tokens vs baseline are paired by prompt."
@@ -421,6 +421,8 @@ def task_table(run: dict[str, Any]) -> Table:
             cmp_ = run["comparisons"].get(model, {}).get("tasks", {}).get(task)
             q = g["quality"]
             inf = sdiff = "baseline" if model == run["baseline"] else NA
+            if model == run.get("judge_model"):
+                inf = sdiff = "judge"
             if cmp_:
                 ti = cmp_["token_inflation"]
                 inf = with_ci(pct_change(ti["change_pct"]), ci_pct(ti["ci_low_pct"], ti["ci_high_pct"]))
@@ -482,7 +484,7 @@ def side_by_side_table(doc: dict[str, Any]) -> Table:
                 rate(r["task_success_rate"]) if r["task_success_rate"] is not None else NOT_SCORED,
                 usd(r["cost_per_1k_tokens_usd"]),
                 usd(r["cost_per_success_usd"]),
-                "baseline" if r["role"] == "baseline" else pct_change(r["output_token_change_pct"]),
+                r["role"] if r["role"] != "candidate" else pct_change(r["output_token_change_pct"]),
                 r["verdict"] or "",
             ]
         )

@@ -285,7 +285,7 @@ def _score_increase(d: dict[str, Any], tolerance_pct: float) -> int:
 
 def add_verdicts(run: dict[str, Any], scenario: dict[str, Any]) -> dict[str, Any]:
     """Fill ``run["slo"]`` and ``run["verdicts"]`` in place (and return the run)."""
-    run["slo"] = {m: slo_gates(run, m, scenario) for m in run["models"]}
+    run["slo"] = {m: slo_gates(run, m, scenario) for m in run["models"] if m != run.get("judge_model")}
     run["verdict_config"] = verdict_config(scenario)
     run["verdicts"] = {c: decide(run, c, scenario) for c in run["comparisons"]}
     return run
