@@ -205,6 +205,26 @@ def rows() -> list[dict]:
                 )  # fmt: skip
                 for _ in range(rng.randint(4, 9))
             )
+        if n % 11 == 5:  # the long tail: a diagnostic dump pasted under the ticket
+            text += "\n\n--- diagnostics (copied from app > Settings > About > Export log) ---\n" + "\n".join(
+                f"2026-11-{rng.randint(20, 27)}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}Z "
+                f"{rng.choice(['INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'])} "
+                f"{rng.choice(['wifi', 'mqtt', 'ota', 'stream', 'auth', 'sched'])}: "
+                + rng.choice(
+                    [
+                        "rssi=-71dBm channel=6",
+                        "keepalive ok rtt=84ms",
+                        "reconnect attempt 1/5",
+                        "token refresh ok exp=3600",
+                        "frame drop count=12",
+                        "schedule applied id=wk-02",
+                        "tls handshake 212ms",
+                        "heap free=38211",
+                        "firmware 4.18.2 up to date",
+                    ]
+                )  # fmt: skip
+                for _ in range(rng.randint(60, 140))
+            )
         distractors = list(CONFUSABLE[label])
         extra = rng.choice([lab for lab in LABELS if lab != label and lab not in distractors])
         out.append(

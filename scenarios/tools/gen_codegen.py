@@ -106,9 +106,12 @@ def render(p: dict, rng: random.Random, idx: int, style: str) -> tuple[list[dict
         other = PROBLEMS[(idx * 7 + 3) % len(PROBLEMS)]
         if other["name"] == p["name"]:
             other = PROBLEMS[(idx + 1) % len(PROBLEMS)]
+        module = [other["gold"].rstrip()]
+        if idx % 3 == 1:  # the long tail: a whole module pasted for context
+            module += [q["gold"].rstrip() for q in PROBLEMS[idx + 1 : idx + 7] if q["name"] != p["name"]]
         parts.append(
             "For context, this is the existing code in the module it goes into (do not repeat it, only "
-            "write the new code):\n\n" + other["gold"].rstrip()
+            "write the new code):\n\n" + "\n\n".join(module)
         )
         if rng.random() < 0.5:
             parts.append(rng.choice(SLACK).format(who=rng.choice(PEOPLE)))

@@ -11,6 +11,7 @@ included ...).
 from __future__ import annotations
 
 import copy
+import json
 import random
 from datetime import date, timedelta
 
@@ -108,7 +109,15 @@ def invoice(rng: random.Random, i: int) -> tuple[dict, str, list[dict]]:
         y=issue.year, n=rng.randint(12, 9800)
     )
     lines = []
-    for desc, lo, hi in rng.sample(ITEMS, rng.choice([1, 1, 2, 2, 3, 3, 4, 6])):
+    if i % 8 == 7:  # the long tail: a monthly statement-style invoice with one line per week and item
+        picks = [
+            (f"{d}, week {w}", lo, hi)
+            for w in range(rng.randint(14, 18), 23)
+            for d, lo, hi in rng.sample(ITEMS, 3)
+        ]
+    else:
+        picks = rng.sample(ITEMS, rng.choice([1, 1, 2, 2, 3, 3, 4, 6]))
+    for desc, lo, hi in picks:
         qty = (
             rng.choice([1, 1, 1, 2, 3, 5, 8, 12, 16.5, 40])
             if "hours" in desc
@@ -650,7 +659,7 @@ def rows() -> list[dict]:
                         "name": kind,
                         "strict": True,
                     },
-                    "max_tokens": 900 if kind == "invoice" else 500,
+                    "max_tokens": max(500, 100 * round(len(json.dumps(gold)) / 150 + 1)),
                     "gold": gold,
                     "distractors": [w for w in wrong if w != gold],
                     "meta": {"kind": kind, "chars": len(text)},
