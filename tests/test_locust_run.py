@@ -232,9 +232,10 @@ def test_open_loop_shows_a_stall_that_closed_loop_hides(tmp_path: Path) -> None:
     assert len(o_rows) >= 0.7 * 20 * 6  # the arrival rate held through the stall
 
 
-def test_sigterm_mid_run_leaves_a_readable_interrupted_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize("extra", [[], ["--processes", "2"]], ids=["local", "processes2"])
+def test_sigterm_mid_run_leaves_a_readable_interrupted_run(tmp_path: Path, extra: list[str]) -> None:
     sc = write_scenario(tmp_path)
-    cmd = locust_cmd(sc, "--headless", "--only-summary", "--no-report", "-t", "60s")
+    cmd = locust_cmd(sc, "--headless", "--only-summary", "--no-report", "-t", "60s", *extra)
     proc = subprocess.Popen(
         cmd, cwd=tmp_path, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -266,3 +267,29 @@ def test_bad_scenario_is_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "swapbench: error:" in proc.stderr and "missing.yaml" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_open_loop_arrivals_beyond_max_in_flight_are_dropped_rows(tmp_path: Path) -> None:
+    slow = {"ttft_ms": {"median": 300, "p99": 400}, "itl_ms": {"mean": 1, "jitter": 0.1}}
+    models = {
+        "base": {"simulator": slow, "price": {"input_per_1m": 1, "output_per_1m": 1}},
+        "cand": {"simulator": slow, "price": {"input_per_1m": 1, "output_per_1m": 1}},
+    }
+    load = {"mode": "open", "arrival": {"rate_per_s": 30, "process": "constant"}, "max_in_flight": 3,
+            "warmup_s": 0.5}  # fmt: skip
+    sc = write_scenario(tmp_path, models=models, load=load)
+    proc = run_locust(tmp_path, sc, "-t", "5s", "--no-report")
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    path = run_dir(tmp_path)
+    rs = _check_counts(path, tmp_path)  # dropped arrivals are Locust requests (failures) and rows too
+    run = RunDir(path)
+    for model in ("base", "cand"):
+        measured = [r for r in rs if r["model"] == model and r["phase"] == "measure"]
+        out = Counter(r["outcome"] for r in measured)
+        # 3 in flight x ~0.3 s each = ~10/s served of the 30/s arriving: about 2/3 dropped
+        assert out["dropped"] > out["ok"] > 0, out
+        assert run.manifest["achieved"][model]["dropped"] == out["dropped"]
+        assert all(r["attempts"] == 0 and r["e2e_us"] is None for r in measured if r["outcome"] == "dropped")
+        # the arrival process kept its rate although most arrivals found no free slot
+        assert len(measured) >= 0.7 * 30 * 4.5
+    assert any("dropped" in w for w in run.manifest["warnings"])
