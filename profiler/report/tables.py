@@ -389,9 +389,15 @@ def quality_table(run: dict[str, Any]) -> Table:
         )
     cal = run.get("judge_calibration")
     if cal:
+
+        def f3(x: Any) -> str:
+            return f"{x:.3f}" if isinstance(x, (int, float)) else str(x)
+
+        trust = "" if cal.get("trustworthy", True) else " NOT trustworthy (kappa below min_kappa);"
         t.note = (
-            f"Judge calibrated against {cal.get('n')} human labels: TPR {cal.get('tpr')}, FPR {cal.get('fpr')}, "
-            f"kappa {cal.get('kappa')}; calibrated rate = (raw - FPR) / (TPR - FPR)."
+            f"Judge calibrated against {cal.get('n')} human labels: TPR {f3(cal.get('tpr'))}, "
+            f"FPR {f3(cal.get('fpr'))}, kappa {f3(cal.get('kappa'))};{trust} "
+            "calibrated rate = (raw - FPR) / (TPR - FPR)."
         )
     return t
 
