@@ -243,3 +243,42 @@ def test_keep_alive_and_pipelining(sim):
         while data.count(b"HTTP/1.1 200 OK") < 3 or not data.endswith(b"}"):
             data += s.recv(65536)
     assert data.count(b'"finish_reason":"stop"') == 3
+
+
+def test_responses_api_plain_and_streamed(client):
+    rec = REC["qa"][0]
+    out = client.responses.create(model="reason", input=rec["messages"])
+    assert out.output_text == rec["gold"]
+    assert out.usage.output_tokens_details.reasoning_tokens > 5
+    assert (
+        out.usage.output_tokens
+        == tokens.count(rec["gold"]) + out.usage.output_tokens_details.reasoning_tokens
+    )
+    assert out.usage.input_tokens_details.cached_tokens == int(out.usage.input_tokens * 0.5)
+    events = list(client.responses.create(model="base", input=rec["messages"], stream=True))
+    types = [e.type for e in events]
+    assert types[:2] == ["response.created", "response.in_progress"] and types[-1] == "response.completed"
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+    assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == rec["gold"]
+    with client.responses.stream(model="base", input=rec["messages"]) as st:
+        for _ in st:
+            pass
+        assert st.get_final_response().output_text == rec["gold"]
+
+
+def test_responses_api_function_calls_and_json(client):
+    rec = REC["agent"][1]
+    tools = [{"type": "function", **t["function"]} for t in rec["tools"]]
+    with client.responses.stream(model="base", input=rec["messages"], tools=tools) as st:
+        deltas = [e.delta for e in st if e.type == "response.function_call_arguments.delta"]
+        final = st.get_final_response()
+    call = final.output[0]
+    assert call.type == "function_call" and call.name == "search_orders" and len(deltas) > 3
+    assert json.loads(call.arguments) == rec["gold_tool_calls"][0]["arguments"]
+    ex = REC["extraction"][1]
+    out = client.responses.create(
+        model="verbose", input=ex["messages"], text={"format": {"type": "json_object"}}
+    )
+    assert json.loads(out.output_text) == ex["gold"]
+    out = client.responses.create(model="base", input=REC["qa"][2]["messages"], max_output_tokens=16)
+    assert out.status == "incomplete" and out.usage.output_tokens == 16

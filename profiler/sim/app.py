@@ -27,7 +27,7 @@ from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from profiler.judge_format import SYSTEM_PREFIX, parse_messages
-from profiler.sim import http, judge, tokens
+from profiler.sim import http, judge, responses, tokens
 from profiler.sim.answers import Answer, AnswerBook, answer_class, stable_int, wants_json
 from profiler.sim.catalog import Catalog
 from profiler.sim.profile import Capacity, ModelProfile, QueueFull
@@ -71,7 +71,7 @@ class Job:
         "st", "conn", "rid", "prompt_id", "stream", "include_usage", "cid", "created", "model_name",
         "answer", "pieces", "finish", "prompt_tokens", "cached_tokens", "reasoning_tokens",
         "completion_tokens", "ttft_s", "gaps", "fault", "fault_at", "stall_s", "t_received", "t_slot",
-        "t_first", "t_done", "status", "attempts", "headers", "judge_info", "waiter",
+        "t_first", "t_done", "status", "attempts", "headers", "judge_info", "waiter", "renderer", "text_pieces",
     )  # fmt: skip
 
 
@@ -107,6 +107,8 @@ class SimApp:
 
     def handle(self, req: http.Request, conn: http.Connection) -> Any:
         path = req.path[3:] if req.path.startswith("/v1/") else req.path
+        if path == "/responses" and req.method == "POST":
+            return self.chat(req, conn, api="responses")
         if path == "/chat/completions":
             if req.method != "POST":
                 return self._send(
@@ -176,7 +178,7 @@ class SimApp:
         return self._json(conn, {"stalled_ms": ms, "model": body.get("model")})
 
     # -- chat completions ----------------------------------------------------------------------------------
-    def chat(self, req: http.Request, conn: http.Connection) -> Any:
+    def chat(self, req: http.Request, conn: http.Connection, api: str = "chat") -> Any:
         try:
             body = json.loads(req.body)
         except (ValueError, UnicodeDecodeError) as err:
@@ -187,6 +189,10 @@ class SimApp:
                     f"We could not parse the JSON body of your request: {err}", "invalid_request_error"
                 ),
             )
+        if api == "responses":
+            body, problem = responses.to_chat_body(body)
+            if problem:
+                return self._send(conn, 400, error_body(problem[1], "invalid_request_error", problem[0]))
         problem = _validate(body)
         if problem:
             return self._send(conn, 400, error_body(problem[1], "invalid_request_error", problem[0]))
@@ -280,6 +286,7 @@ class SimApp:
         job.st, job.conn, job.rid, job.waiter = st, conn, rid, waiter
         job.t_received, job.t_slot, job.t_first, job.t_done = req.t_received, None, None, None
         job.attempts, job.status, job.judge_info = attempts, 200, None
+        job.renderer, job.text_pieces = None, None
         job.stream = bool(body.get("stream"))
         job.include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         job.model_name = prof.name
@@ -310,7 +317,7 @@ class SimApp:
             if max_tokens and len(pieces) > max_tokens:
                 pieces = pieces[:max_tokens]
                 job.finish = "length"
-            job.pieces = pieces
+            job.pieces = job.text_pieces = pieces
             visible = len(pieces)
         job.reasoning_tokens = prof.sample_reasoning_tokens(rng)
         job.completion_tokens = visible + job.reasoning_tokens
@@ -322,9 +329,17 @@ class SimApp:
         job.gaps = None
         job.headers = rl_headers
         stats["in_flight"] += 1
+        head = b""
+        if api == "responses":
+            job.renderer = responses.Renderer(job)
+            if job.stream:
+                head = job.renderer.head()  # first: it takes the first sequence numbers
         if job.stream:
             stats["streams"] += 1
-            job.pieces = self._chunks(job, prof.tokens_per_chunk)
+            if job.renderer is not None:
+                job.pieces = job.renderer.pieces(job.text_pieces, prof.tokens_per_chunk)
+            else:
+                job.pieces = self._chunks(job, prof.tokens_per_chunk)
             sizes = [n for n, _ in job.pieces]
         else:
             per = prof.tokens_per_chunk
@@ -341,7 +356,8 @@ class SimApp:
             job.fault_at = rng.randrange(1, len(sizes)) if len(sizes) > 1 else 1
         if job.stream:
             extra = [("x-request-id", job.cid)] + rl_headers
-            conn.write(http.stream_head(http.render_headers(extra)) + self._role_chunk(job))
+            head = head if job.renderer is not None else self._role_chunk(job)
+            conn.write(http.stream_head(http.render_headers(extra)) + head)
             return self._start(job, self._run_stream(job))
         return self._start(job, self._run_plain(job))
 
@@ -504,8 +520,11 @@ class SimApp:
                 elif job.fault == "error_event":
                     job.st.stats["error_event"] += 1
                     msg = "The server had an error while processing your request."
-                    err = error_body(msg, "server_error", None, "internal_error")
-                    buf.append(http.chunk(b"data: %s\n\n" % err) + http.LAST_CHUNK)
+                    if job.renderer is not None:
+                        buf.append(job.renderer.error(msg))
+                    else:
+                        err = error_body(msg, "server_error", None, "internal_error")
+                        buf.append(http.chunk(b"data: %s\n\n" % err) + http.LAST_CHUNK)
                     conn.write(b"".join(buf))
                     return
             if max(deadline, self.stall_until, job.st.stall_until) > time.perf_counter():
@@ -514,7 +533,7 @@ class SimApp:
                     buf.clear()
                 deadline = await self._sleep_until(job, deadline)
             if i == n:
-                buf.append(self._tail(job))
+                buf.append(self._tail(job) if job.renderer is None else job.renderer.tail())
             elif i == 0:
                 conn.write(pieces[0][1])
                 job.t_first = time.perf_counter()
@@ -550,6 +569,12 @@ class SimApp:
             )
             return
         job.t_first = time.perf_counter()
+        if job.renderer is not None:
+            obj = job.renderer.plain()
+            extra = [("x-request-id", job.cid)] + job.headers
+            conn.write(http.response(200, json.dumps(obj).encode(), headers=http.render_headers(extra)))
+            job.st.stats["ok"] += 1
+            return
         message: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None}
         if job.answer.tool_calls:
             message["tool_calls"] = [
