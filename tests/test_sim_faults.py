@@ -91,23 +91,29 @@ def test_full_queue_answers_429(sim):
 
 
 def test_rate_limit_429_headers_and_sdk_retries(sim):
-    """rpm 30: a burst of 30 passes, the 31st gets 429 with retry-after-ms ~2 s; the SDK's retry succeeds."""
+    """rpm 30: a burst of 30 passes, then 429 with retry-after-ms <= 2 s; the SDK's own retry succeeds."""
     c = client(sim)
     for i in range(30):
         raw = c.chat.completions.with_raw_response.create(model="limited", messages=MSG)
         assert raw.headers["x-ratelimit-limit-requests"] == "30"
-        assert int(raw.headers["x-ratelimit-remaining-requests"]) == 29 - i
-    with pytest.raises(openai.RateLimitError) as e:
-        c.chat.completions.create(model="limited", messages=MSG)
-    h = e.value.response.headers
+        assert int(raw.headers["x-ratelimit-remaining-requests"]) in (29 - i, 30 - i)  # refill: 1 per 2 s
+    for _ in range(5):  # the bucket is (nearly) empty: within a few requests one is refused
+        try:
+            c.chat.completions.create(model="limited", messages=MSG)
+        except openai.RateLimitError as err:
+            e = err
+            break
+    else:
+        pytest.fail("no 429 after the burst")
+    h = e.response.headers
     wait_ms = int(h["retry-after-ms"])
-    assert 1000 <= wait_ms <= 2000
-    assert h["retry-after"] == "2"
+    assert 0 < wait_ms <= 2000
+    assert h["retry-after"] == str(max(1, -(-wait_ms // 1000)))
     assert h["x-ratelimit-remaining-requests"] == "0"
     assert h["x-ratelimit-reset-requests"].endswith("s")
-    assert e.value.code == "rate_limit_exceeded"
+    assert e.code == "rate_limit_exceeded" and "Limit 30" in e.message
     t0 = time.perf_counter()
     raw = client(sim, retries=3).chat.completions.with_raw_response.create(model="limited", messages=MSG)
     assert raw.status_code == 200 and raw.retries_taken >= 1
-    assert time.perf_counter() - t0 >= 1.0
+    assert time.perf_counter() - t0 >= wait_ms / 1000 - 0.05
     assert raw.parse().choices[0].message.content == REC["qa"][0]["gold"]
