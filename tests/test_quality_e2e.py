@@ -68,3 +68,52 @@ def test_load_run_then_score_matches_simulated_accuracy(tmp_path):
     for model, acc in ACCURACY.items():
         corrected = cal["models"][model]["overall"]["corrected"]
         assert corrected is not None and abs(corrected - acc) < 0.2, (model, corrected, acc)
+
+
+@pytest.mark.slow
+def test_shipped_quick_scenario_load_then_score(tmp_path):
+    """The shipped scenario: deterministic tasks succeed at the simulator's accuracy times the share of
+    requests that came back ok (a failed request is a failed task)."""
+    from profiler.scenario import load_scenario
+
+    scenario = REPO / "scenarios" / "quick.yaml"
+    sc = load_scenario(scenario)
+    env = {**os.environ, "SWAPBENCH_CACHE_DIR": str(tmp_path / "cache")}
+    reports = tmp_path / "reports"
+    load = subprocess.run(
+        [sys.executable, "-m", "locust", "-f", str(REPO / "locustfiles" / "compare.py"), "--headless",
+         "-t", "12s", "--scenario", str(scenario), "--reports-dir", str(reports), "--run-id", "quick",
+         "--no-report"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    run = reports / "quick"
+    assert (run / "requests.jsonl").is_file(), load.stderr[-2000:]
+    score = subprocess.run(
+        [sys.executable, "-m", "profiler.cli", "score", str(run), "--quiet"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert score.returncode == 0, score.stderr[-2000:]
+    rd = RunDir(run)
+    rows = list(rd.iter_scores())
+    rates = success_rates(rows)
+    reqs = list(rd.iter_requests())
+    checked = 0
+    for model in (sc.baseline, *[k for k in sc.model_keys if k != sc.baseline]):
+        if sc.judge is not None and model == sc.judge.model:
+            continue
+        acc_spec = sc.models[model].simulator.accuracy
+        for task, spec in sc.prompt_mix.tasks.items():
+            kinds = {str(s.get("type")) for s in spec.scorers}
+            if "judge" in kinds or "command" in kinds or (model, task) not in rates:
+                continue  # judge-graded tasks depend on the judge's own error rate
+            mine = [r for r in reqs if r["model"] == model and r["task"] == task]
+            ok_share = sum(r["outcome"] == "ok" for r in mine) / len(mine)
+            acc = acc_spec.tasks.get(task, acc_spec.default) * ok_share
+            t = rates[(model, task)]
+            assert t["n"] >= 30 and t["unscored"] == 0, (model, task, t)
+            se = math.sqrt(acc * (1 - acc) / t["n"])
+            assert abs(t["rate"] - acc) < 4.5 * se + 0.01, (model, task, t["rate"], acc)
+            checked += 1
+    assert checked >= 4
+    cal = json.loads((run / "judge_calibration.json").read_text())
+    assert cal["n"] > 0 and cal["kappa"] is not None
