@@ -111,3 +111,12 @@ def test_yaml_error_and_missing_file(tmp_path: Path) -> None:
 def test_usage_errors() -> None:
     out = validate()
     assert out.returncode == 2 and "usage: swapbench validate" in out.stderr
+
+
+def test_shipped_scenarios_validate() -> None:
+    shipped = sorted(str(p.relative_to(REPO)) for p in (REPO / "scenarios").glob("*.yaml"))
+    if not shipped:
+        return
+    out = validate(*shipped)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count(": ok: scenario ") == len(shipped)
