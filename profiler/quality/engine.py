@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -374,7 +374,8 @@ def score_run(
             for job in jobs:
                 if not job.scorer.slow:
                     emit(job.req, job.scorer, _safe_score(job))
-            for fut in as_completed(slow_futs):
+            sink.flush()
+            for fut in _completed(slow_futs, sink):
                 job = slow_futs[fut]
                 emit(job.req, job.scorer, fut.result())
         except BaseException:
@@ -401,6 +402,16 @@ def score_run(
     elif rd.calibration is not None:
         out.calibration = rd.calibration
     return out
+
+
+def _completed(futures: Iterable[Future], sink: RowSink) -> Iterable[Future]:
+    """Futures as they finish; rows waiting in the sink are flushed whenever nothing finishes for FLUSH_S."""
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=FLUSH_S, return_when=FIRST_COMPLETED)
+        if not done:
+            sink.flush()
+        yield from done
 
 
 def _judge_label(client: JudgeClient, sc: Any, lr: labels_mod.LabelRow) -> ScoreResult:
