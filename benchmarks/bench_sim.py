@@ -10,8 +10,8 @@
 
     python benchmarks/bench_sim.py [--seconds 8] [--conns 64] [--streams 200] [--nice -10]
 
-``--nice`` (root only) raises the priority of the server and the load client, which reduces (but does not
-remove) the effect of other processes on a shared machine.
+``--nice N`` / ``--realtime P`` (root only) raise the priority of the server and the load client (nice value,
+or SCHED_FIFO priority), which reduces the effect of other processes on a shared machine.
 
 Numbers taken while other processes use the cores are pessimistic.
 """
@@ -199,7 +199,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_phase(port: int, server_pid: int, cores: list[int], nice: int = 0, **kw) -> tuple[dict, float]:
+def run_phase(
+    port: int, server_pid: int, cores: list[int], nice: int = 0, realtime: int = 0, **kw
+) -> tuple[dict, float]:
     cmd = [sys.executable, __file__, "--client", "--port", str(port)]
     for k, v in kw.items():
         if v is True:
@@ -211,6 +213,8 @@ def run_phase(port: int, server_pid: int, cores: list[int], nice: int = 0, **kw)
         os.sched_setaffinity(proc.pid, {cores[1]})
     if nice:
         os.setpriority(os.PRIO_PROCESS, proc.pid, nice)
+    if realtime:
+        os.sched_setscheduler(proc.pid, os.SCHED_FIFO, os.sched_param(realtime))
     time.sleep(kw.get("warmup", 1.0))
     c0 = cpu_seconds(server_pid)
     out, _ = proc.communicate()
@@ -235,6 +239,9 @@ def main() -> None:
     ap.add_argument("--conns", type=int, default=64)
     ap.add_argument("--streams", type=int, default=200)
     ap.add_argument("--nice", type=int, default=0, help="priority of server and client (negative: root only)")
+    ap.add_argument(
+        "--realtime", type=int, default=0, help="SCHED_FIFO priority of server and client (root only)"
+    )
     args = ap.parse_args()
     if args.client:
         return client_main(args)
@@ -251,8 +258,10 @@ def main() -> None:
             os.sched_setaffinity(sim.pid, {cores[0]})
             if args.nice:
                 os.setpriority(os.PRIO_PROCESS, sim.pid, args.nice)
+            if args.realtime:
+                os.sched_setscheduler(sim.pid, os.SCHED_FIFO, os.sched_param(args.realtime))
             res, cpu = run_phase(sim.port, sim.pid, cores, conns=args.conns, model="zero", task="qa",
-                                 seconds=args.seconds, warmup=1.0, nice=args.nice)  # fmt: skip
+                                 seconds=args.seconds, warmup=1.0, nice=args.nice, realtime=args.realtime)  # fmt: skip
             rps = res["count"] / res["seconds"]
             print(
                 f"(1) streamed 8-token answers, zero latency, {args.conns} keep-alive connections, server on 1 core:"
@@ -261,7 +270,7 @@ def main() -> None:
                   f"{res['count'] / max(cpu, 1e-9):,.0f} req per server CPU-second "
                   f"(server CPU {100 * cpu / res['seconds']:.0f} %)  target >= 3,000 req/s")  # fmt: skip
             res2, cpu2 = run_phase(sim.port, sim.pid, cores, conns=args.streams, model="timed", task="timed",
-                                   seconds=args.seconds, warmup=1.0, record=True, nice=args.nice)  # fmt: skip
+                                   seconds=args.seconds, warmup=1.0, record=True, nice=args.nice, realtime=args.realtime)  # fmt: skip
         finally:
             sim.stop()
         injected = {}
