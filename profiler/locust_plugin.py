@@ -67,7 +67,8 @@ DEFAULT_SCENARIO = "scenarios/gpt4o-vs-gpt55.yaml"
 WIRE_KEY = "swapbench"
 MSG_SEQ = "swapbench_seq"  # worker -> master: {model, n, run_id}
 MSG_GRANT = "swapbench_seq_grant"  # master -> worker: {model, start, n, run_id}
-DRAIN_INTERVAL_S = 2.0
+DRAIN_INTERVAL_S = 1.0
+WRITE_CHUNK = 250
 MANIFEST_INTERVAL_S = 10.0
 FINAL_REPORT_WAIT_S = 6.0  # > Locust's WORKER_REPORT_INTERVAL (3 s): a web-UI stop sends no final report
 
@@ -147,7 +148,7 @@ class Plugin:
         self.mix = PromptMix(sc)
         self.engine = LoadEngine(sc, self.mix, transport_factory)
         self.user_classes = build_user_classes(self.engine)
-        self.model_keys = list(sc.model_keys)
+        self.model_keys = list(self.engine.model_keys)
         self.environment: Any = None
         self.role = "local"  # local | master | worker
         self.headless = True
@@ -164,6 +165,8 @@ class Plugin:
         self.expected_workers = 0
         self.cpu_max: dict[str, float] = {}
         self._drainer: Any = None
+        self._ingesting = 0
+        self._finalizing = False
         self._finalizer: Any = None
         self._last_manifest = 0.0
         # worker state
@@ -372,16 +375,31 @@ class Plugin:
             self.finalize("complete")
 
     def _drain_loop(self) -> None:
-        while True:
+        while not self.finalized:
             gevent.sleep(DRAIN_INTERVAL_S)
-            self.ingest(self.engine.recorder.drain(), source="local")
+            if not self.finalized:
+                self.ingest(self.engine.recorder.drain(), source="local")
 
     def ingest(self, drained: metrics.Drained, source: str, warnings: list[str] | None = None) -> None:
         """Master/local: write a batch of rows and interval histograms into the run directory."""
         w = self.writer
-        if w is None:
+        if w is None or self.finalized:
             return
-        w.write_drained(drained)
+        self._ingesting += 1
+        try:
+            self._write(w, drained, warnings)
+        finally:
+            self._ingesting -= 1
+        self._check_max_requests()
+
+    def _write(self, w: RunWriter, drained: metrics.Drained, warnings: list[str] | None) -> None:
+        rows = drained.rows
+        for i in range(0, len(rows), WRITE_CHUNK):
+            # JSON-encoding a few thousand rows at once would stall the users of a local run
+            w.write_rows(rows[i : i + WRITE_CHUNK])
+            if len(rows) > WRITE_CHUNK:
+                gevent.sleep(0)
+        w.write_drained(metrics.Drained(intervals=drained.intervals, out_of_range=drained.out_of_range))
         self.live.update(drained)
         for msg in warnings or ():
             w.warn(msg)
@@ -389,7 +407,6 @@ class Plugin:
         if now - self._last_manifest >= MANIFEST_INTERVAL_S:
             self._last_manifest = now
             w.update_manifest(achieved=self.live.achieved(now), client_cpu_max=dict(self.cpu_max))
-        self._check_max_requests()
 
     def _check_max_requests(self) -> None:
         s = self.settings
@@ -480,16 +497,30 @@ class Plugin:
             runner.quit()
         if not self.finalized:
             self.finalize("interrupted" if self.interrupted else "complete")
+        deadline = time.time() + 60
+        while self._finalizing and time.time() < deadline:  # closing in another greenlet
+            gevent.sleep(0.05)
         self._stop_sim()
 
     def finalize(self, status: str) -> None:
-        if self.finalized or self.writer is None:
+        if self.finalized or self._finalizing or self.writer is None:
             return
+        self._finalizing = True
+        try:
+            self._finalize(status)
+        finally:
+            self._finalizing = False
+
+    def _finalize(self, status: str) -> None:
+        w = self.writer
+        # let a batch being written (it yields between chunks) finish before the last one and close
+        deadline = time.time() + 30
+        while self._ingesting and time.time() < deadline:
+            gevent.sleep(0.01)
         self.finalized = True
         if self._drainer is not None:
             self._drainer.kill(block=False)
             self._drainer = None
-        w = self.writer
         if self.role == "local":
             self.engine.end()
             drained = self.engine.recorder.drain(final=True)

@@ -78,6 +78,13 @@ class LoadSettings:
         return self.t0_epoch + self.warmup_s
 
 
+def load_model_keys(sc: Any) -> list[str]:
+    """The models under comparison, baseline first: ``sc.model_keys`` without a judge-only model
+    (docs/python-api.md; filtered here too in case the scenario module lists it)."""
+    judge = getattr(getattr(sc, "judge", None), "model", None)
+    return [k for k in sc.model_keys if k == sc.baseline or k != judge]
+
+
 class RequestFailure(Exception):
     """Base of the exceptions given to Locust's request event; the subclass is named after the outcome."""
 
@@ -99,7 +106,7 @@ class LoadEngine:
     def __init__(self, sc: Any, mix: PromptMix, transport_factory: Callable[..., Any] | None = None) -> None:
         self.sc = sc
         self.mix = mix
-        self.model_keys: list[str] = list(sc.model_keys)
+        self.model_keys: list[str] = load_model_keys(sc)
         self.models = {k: sc.models[k] for k in self.model_keys}
         self.transport_factory = transport_factory
         self.settings = LoadSettings()
