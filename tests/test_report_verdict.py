@@ -125,3 +125,31 @@ def test_fail_on_exit_codes(tmp_path, capsys, cand, fail_on, code):
     assert (worst in ("not yet",) if fail_on == "not-yet" else worst in ("not yet", "inconclusive")) == (
         code == 1
     )
+
+
+def test_failing_candidate_is_blocked_on_reliability(tmp_path):
+    run, v = _verdict(
+        tmp_path / "err",
+        {"base": SynthModel(price=STD), "cand": SynthModel(error_5xx=0.2, price=CHEAP)},
+        n=600,
+        scored=False,
+        slo={},
+    )
+    assert v["verdict"] == "not yet" and "reliability" in v["blockers"], v["reasons"]
+    assert any(r.startswith("error rate 2") and "for the baseline" in r for r in v["reasons"])
+
+
+def test_degenerate_runs_still_report(tmp_path, capsys):
+    make_run(tmp_path / "single", {"base": SynthModel()}, n_per_model=100, n_prompts=20)
+    assert main([str(tmp_path / "single"), "--format", "terminal,json,html", "--resamples", "200",
+                 "--fail-on", "inconclusive"]) == 0  # fmt: skip
+    doc = json.loads((tmp_path / "single" / "report.json").read_text())
+    assert doc["runs"][0]["comparisons"] == {} and doc["verdict"]["worst"] is None
+
+    make_run(
+        tmp_path / "empty", {"base": SynthModel(), "cand": SynthModel()}, n_per_model=0, n_prompts=5, warmup=3
+    )
+    assert main([str(tmp_path / "empty"), "--format", "md,json,csv,html", "--resamples", "200"]) == 0
+    doc = json.loads((tmp_path / "empty" / "report.json").read_text())
+    v = doc["runs"][0]["verdicts"]["cand"]
+    assert v["verdict"] == "inconclusive" and "not enough data for any comparison" in v["reasons"]

@@ -49,6 +49,11 @@ def _t(s: Any) -> str:
     return str(s).replace("$", r"\$")
 
 
+def _legend(ax: Any, **kw: Any) -> None:
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kw)
+
+
 def _colors(models: list[str]) -> dict[str, Any]:
     palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
     return {m: palette[i % len(palette)] for i, m in enumerate(models)}
@@ -71,7 +76,7 @@ def percentile_spectrum(data: RunData) -> str:
         ax.set_xlabel("percentile")
         ax.set_ylabel("ms")
         ax.set_title(f"{title} percentile spectrum")
-        ax.legend(loc="upper left")
+        _legend(ax, loc="upper left")
     return _uri(fig)
 
 
@@ -88,7 +93,7 @@ def cdf_plot(data: RunData) -> str:
         ax.set_xlabel("ms (log)")
         ax.set_ylabel("fraction of requests")
         ax.set_title(f"{title} CDF")
-        ax.legend(loc="lower right")
+        _legend(ax, loc="lower right")
     return _uri(fig)
 
 
@@ -110,7 +115,7 @@ def latency_over_time(data: RunData) -> str:
     ax.set_xlabel("seconds since run start")
     ax.set_ylabel("TTFT ms")
     ax.set_title("TTFT over time (per interval)")
-    ax.legend(loc="upper left", ncol=2)
+    _legend(ax, loc="upper left", ncol=2)
     return _uri(fig)
 
 
@@ -142,7 +147,7 @@ def cost_vs_success(data: RunData, run: dict[str, Any]) -> str:
     ax.set_xlabel("cost per successful task (USD)")
     ax.set_ylabel("task success %" if run["scored"] else "ok responses % (not scored)")
     ax.set_title("Cost vs success (95 % CI)")
-    ax.legend(loc="best")
+    _legend(ax, loc="best")
     return _uri(fig)
 
 
@@ -168,7 +173,7 @@ def token_distributions(data: RunData) -> str:
         ax.set_xlabel(f"{title} per ok request")
         ax.set_ylabel("share of requests")
         ax.set_title(f"{title} distribution")
-        ax.legend(loc="upper right")
+        _legend(ax, loc="upper right")
     return _uri(fig)
 
 
@@ -190,7 +195,7 @@ def success_by_task(data: RunData) -> str | None:
     ax.set_xticklabels([_t(t) for t in data.tasks])
     ax.set_ylabel("task success %")
     ax.set_title("Task success by task")
-    ax.legend(loc="lower right")
+    _legend(ax, loc="lower right")
     return _uri(fig)
 
 

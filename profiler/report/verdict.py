@@ -14,6 +14,7 @@ NOT_YET = "not yet"
 INCONCLUSIVE = "inconclusive"
 RANK = {NOT_YET: 0, INCONCLUSIVE: 1, SWAP: 2}  # higher is better
 SWAP_MIN_SCORE = 0.25  # weighted score needed for "swap justified" (one lone small win is not enough)
+RELIABILITY_MARGIN = 0.01  # error-rate increase (fraction) that blocks when the intervals do not overlap
 MIN_IMPROVEMENT_PCT = 5.0  # latency/cost improvements smaller than this do not count as a win
 CODES = {SWAP: "swap_justified", NOT_YET: "not_yet", INCONCLUSIVE: "inconclusive"}
 
@@ -213,6 +214,19 @@ def decide(run: dict[str, Any], candidate: str, scenario: dict[str, Any]) -> dic
         reasons.append(text)
     else:
         reasons.append(f"{label}: not enough data to compare")
+
+    # reliability: a candidate that fails clearly more often is not a swap, whatever its ok requests show
+    gb, gc_ = run["groups"][base]["overall"], run["groups"][candidate]["overall"]
+    nb, nc = gb["requests"], gc_["requests"]
+    if nb and nc:
+        eb = stats.wilson(nb - gb["reliability"]["ok"], nb)
+        ec = stats.wilson(nc - gc_["reliability"]["ok"], nc)
+        if ec.low > eb.high and ec.value - eb.value > RELIABILITY_MARGIN:
+            blockers.append("reliability")
+            reasons.append(
+                f"error rate {ec.value * 100:.1f} % vs {eb.value * 100:.1f} % for the baseline "
+                f"(95 % CIs {ec.low * 100:.1f}..{ec.high * 100:.1f} and {eb.low * 100:.1f}..{eb.high * 100:.1f} %)"
+            )
 
     inf = c["token_inflation"]
     if inf.get("change_pct") is not None:
