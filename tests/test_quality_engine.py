@@ -364,3 +364,12 @@ def test_bad_input_labels_file(tmp_path, capsys):
     labels.write_text(good[0].replace("ex-000", "ex-999") + "\n")
     code, err = cli([str(run), "--quiet"], capsys)
     assert code == 2 and "human.jsonl:1: prompt_id: expected a prompt of the scenario's datasets" in err
+
+
+def test_never_imports_locust():
+    code = (
+        "import sys; import profiler.quality.cli, profiler.quality.engine, profiler.quality.summary; "
+        "print('locust' in sys.modules or 'gevent' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
