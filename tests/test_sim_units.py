@@ -236,3 +236,12 @@ def test_judge_verdict_is_deterministic_per_content():
     assert r1 == judge.verdict(1, "j", b"content", True, 0.5)
     agree = sum(judge.verdict(1, "j", str(i).encode(), True, 0.8)[1] for i in range(2000))
     assert 1540 <= agree <= 1660
+
+
+def test_parser_http10_and_expect_continue():
+    p = http.Parser()
+    assert not p.feed(b"GET /health HTTP/1.0\r\n\r\n")[0].keep_alive
+    assert p.feed(b"GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")[0].keep_alive
+    assert p.feed(b"POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n") == []
+    assert p.expect_continue
+    assert p.feed(b"{}")[0].body == b"{}"

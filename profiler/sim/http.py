@@ -54,13 +54,16 @@ class HTTPError(Exception):
 class Request:
     __slots__ = ("method", "path", "query", "headers", "body", "keep_alive", "t_received")
 
-    def __init__(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> None:
+    def __init__(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, http10: bool = False
+    ) -> None:
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
         self.body = body
-        self.keep_alive = headers.get("connection", "").lower() != "close"
+        conn = headers.get("connection", "").lower()
+        self.keep_alive = "keep-alive" in conn if http10 else "close" not in conn
         self.t_received = time.perf_counter()
 
 
@@ -69,8 +72,9 @@ class Parser:
 
     def __init__(self) -> None:
         self._buf = bytearray()
-        self._head: tuple[str, str, str, dict[str, str]] | None = None
+        self._head: tuple[str, str, str, dict[str, str], bool] | None = None
         self._need = 0
+        self.expect_continue = False  # set when a client waits for "100 Continue" before sending the body
 
     def feed(self, data: bytes) -> list[Request]:
         buf = self._buf
@@ -85,23 +89,25 @@ class Parser:
                     return out
                 self._head = self._parse_head(bytes(buf[:end]))
                 del buf[: end + 4]
+                if self._need > len(buf) and self._head[3].get("expect", "").lower() == "100-continue":
+                    self.expect_continue = True
             if len(buf) < self._need:
                 return out
-            method, path, query, headers = self._head
+            method, path, query, headers, http10 = self._head
             body = bytes(buf[: self._need])
             del buf[: self._need]
             self._head = None
             self._need = 0
-            out.append(Request(method, path, query, headers, body))
+            out.append(Request(method, path, query, headers, body, http10))
 
-    def _parse_head(self, head: bytes) -> tuple[str, str, str, dict[str, str]]:
+    def _parse_head(self, head: bytes) -> tuple[str, str, str, dict[str, str], bool]:
         lines = head.decode("latin-1").split("\r\n")
         while lines and not lines[0]:  # tolerate stray CRLF between pipelined requests
             lines.pop(0)
         parts = lines[0].split(" ") if lines else []
         if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
             raise HTTPError(400, "malformed request line")
-        method, target, _version = parts
+        method, target, version = parts
         headers: dict[str, str] = {}
         for line in lines[1:]:
             name, sep, value = line.partition(":")
@@ -120,7 +126,7 @@ class Parser:
             raise HTTPError(413, f"request body larger than {MAX_BODY} bytes")
         self._need = need
         path, _, query = target.partition("?")
-        return method.upper(), path, query, headers
+        return method.upper(), path, query, headers, version == "HTTP/1.0"
 
 
 def response(
@@ -194,6 +200,9 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         try:
             self.pending.extend(self.parser.feed(data))
+            if self.parser.expect_continue:
+                self.parser.expect_continue = False
+                self.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         except HTTPError as err:
             self.pending.clear()
             if self.task is None:
