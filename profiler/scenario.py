@@ -330,7 +330,7 @@ class TaskSpec:
     def _check(v: dict, path: str, ctx: Context, raw: dict) -> None:
         v["key"] = path.removeprefix("prompt_mix.tasks.")
         if v["response_format"] not in (None, INVALID):
-            from profiler.prompts import check_response_format
+            from profiler.response_format import check_response_format
 
             v["response_format"] = check_response_format(v["response_format"], f"{path}.response_format", ctx)
         if v["scorers"] is not INVALID:

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from profiler.prompts import strict_schema_issues
+from profiler.response_format import strict_schema_issues
 from profiler.scenario import Scenario, check_all
 
 

@@ -297,7 +297,7 @@ def test_no_dataset_row_crashes_the_reader(tmp_path: Path) -> None:
 
 
 def test_strict_schema_issues() -> None:
-    from profiler.prompts import strict_schema_issues
+    from profiler.response_format import strict_schema_issues
 
     ok = {
         "type": "object",
