@@ -308,3 +308,21 @@ def test_missing_and_corrupt_inputs_are_one_line_errors(tmp_path, capsys):
     (tmp_path / "t" / "run.json").write_text("{not json")
     assert main(["report", str(tmp_path / "t")]) == 2
     assert "run.json: not valid JSON" in capsys.readouterr().err
+
+
+def test_scoring_stage_correction_is_used_when_present(tmp_path):
+    make_run(tmp_path / "r", {"base": SynthModel(), "cand": SynthModel()}, n_per_model=200, n_prompts=30,
+             judge={"tpr": 0.9, "fpr": 0.1})  # fmt: skip
+    cal_path = tmp_path / "r" / "judge_calibration.json"
+    cal = json.loads(cal_path.read_text())
+    entry = {"corrected": 0.777, "corrected_ci": [0.6, 0.9], "trustworthy": True}
+    cal["models"] = {"cand": {"overall": entry, "per_task": {"extraction": {**entry, "corrected": 0.5}}}}
+    cal_path.write_text(json.dumps(cal))
+    doc, _ = build_report([tmp_path / "r"], resamples=200)
+    g = doc["runs"][0]["groups"]
+    c = g["cand"]["overall"]["quality"]["judge"]["calibrated"]
+    assert (c["value"], c["ci_low"], c["ci_high"], c["source"]) == (0.777, 0.6, 0.9, "judge_calibration.json")
+    assert g["cand"]["tasks"]["extraction"]["quality"]["judge"]["calibrated"]["value"] == 0.5
+    b = g["base"]["overall"]["quality"]["judge"]["calibrated"]  # no entry: corrected by the report itself
+    assert b["source"] == "report (TPR/FPR)"
+    assert b["value"] == pytest.approx((g["base"]["overall"]["quality"]["judge"]["raw"]["value"] - 0.1) / 0.8)

@@ -72,6 +72,28 @@ def _calibrate(p: float | None, cal: dict[str, Any] | None) -> float | None:
     return min(1.0, max(0.0, (p - fpr) / (tpr - fpr)))
 
 
+def _given_correction(cal: dict[str, Any] | None, model: str, task: str | None) -> dict[str, Any] | None:
+    """The corrected judge rate written by ``swapbench score`` (``models.MODEL.overall|per_task.TASK``)."""
+    if not cal or not isinstance(cal.get("models"), dict):
+        return None
+    m = cal["models"].get(model)
+    if not isinstance(m, dict):
+        return None
+    e = m.get("overall") if task is None else (m.get("per_task") or {}).get(task)
+    if not isinstance(e, dict) or not isinstance(e.get("corrected"), (int, float)):
+        return None
+    ci = e.get("corrected_ci") or [None, None]
+    return {
+        "value": float(e["corrected"]),
+        "ci_low": _f(ci[0]) if ci[0] is not None else None,
+        "ci_high": _f(ci[1]) if ci[1] is not None else None,
+        "tpr": cal.get("tpr"),
+        "fpr": cal.get("fpr"),
+        "trustworthy": bool(e.get("trustworthy", cal.get("trustworthy", False))),
+        "source": "judge_calibration.json",
+    }
+
+
 def _quality(run: RunData, mask: np.ndarray, model: str, task: str | None) -> dict[str, Any]:
     if not run.scored:
         return {"scored": False}
@@ -115,7 +137,11 @@ def _quality(run: RunData, mask: np.ndarray, model: str, task: str | None) -> di
         if cal and task is not None and isinstance(cal.get("per_task"), dict) and task in cal["per_task"]:
             cal = cal["per_task"][task]
         judge: dict[str, Any] = {"raw": {**raw.as_dict(), "passes": jp, "n": jn}, "calibrated": None}
-        if cal:
+        given = _given_correction(run.calibration, model, task)
+        if given is not None:
+            # the scoring stage already corrected it (its CI also carries the labels' uncertainty)
+            judge["calibrated"] = given
+        elif cal:
             c = _calibrate(raw.value, cal)
             if c is not None:
                 judge["calibrated"] = {
@@ -125,6 +151,7 @@ def _quality(run: RunData, mask: np.ndarray, model: str, task: str | None) -> di
                     "tpr": cal.get("tpr"),
                     "fpr": cal.get("fpr"),
                     "trustworthy": bool(cal.get("trustworthy", False)),
+                    "source": "report (TPR/FPR)",
                 }
         out["judge"] = judge
     else:
