@@ -467,8 +467,13 @@ class Scenario:
 
     @property
     def model_keys(self) -> list[str]:
-        """Model keys, baseline first, then the others in file order."""
-        return [self.baseline] + [k for k in self.models if k != self.baseline]
+        """The models under comparison, baseline first, then the others in file order.
+
+        A model used only as the judge (``judge.model`` when it is not the baseline) is not compared and
+        not load-tested; ``models`` still holds it.
+        """
+        judge_only = self.judge.model if self.judge and self.judge.model != self.baseline else None
+        return [self.baseline] + [k for k in self.models if k not in (self.baseline, judge_only)]
 
     @property
     def task_keys(self) -> list[str]:
