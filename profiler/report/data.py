@@ -56,6 +56,7 @@ class ScoreCounts:
     counts: Counter = field(default_factory=Counter)  # (model, task, kind, status) -> n
     judge_cost_usd: float = 0.0
     rows: int = 0
+    file_present: bool = False
 
 
 @dataclass
@@ -81,7 +82,7 @@ class RunData:
     cols: dict[str, np.ndarray]  # float64 columns (NaN = null)
     rids: np.ndarray  # object array of request ids
     task_status: np.ndarray  # int8: NO_SCORE/FAIL/PASS/UNSCORED
-    scored: bool
+    scored: bool  # at least one request has a task score
     scores: ScoreCounts
     calibration: dict[str, Any] | None
     _hists: dict[tuple[str, str, str], HdrHistogram] = field(default_factory=dict)
@@ -268,6 +269,7 @@ def _load_run(path: str | Path) -> RunData:
     truncated = rd.truncated_rows
     task_status = np.full(n, NO_SCORE, dtype=np.int8)
     scores = ScoreCounts()
+    scores.file_present = rd.has_scores()
     scored = rd.has_scores()
     if scored:
         index = {r: i for i, r in enumerate(rids)}
