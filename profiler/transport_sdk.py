@@ -127,7 +127,14 @@ def _create_params() -> frozenset[str]:
 
 
 class SDKTransport(Transport):
+    """The official openai SDK. ``transform_params = False`` (default) passes the prepared body as
+    ``extra_body`` (identical JSON on the wire) instead of ``create(**body)``, which skips the SDK's
+    per-request TypedDict transformation of the params: ~0.5 ms of CPU per request that a load generator
+    concentrating many users in one process must not spend (it would inflate the measured TTFT). Set it to
+    True to run ``create(**body)`` literally."""
+
     kind = "sdk"
+    transform_params = False
 
     def __init__(self, cfg: ClientConfig, ep: EndpointConfig) -> None:
         super().__init__(cfg, ep)
@@ -265,9 +272,18 @@ class SDKTransport(Transport):
         out = Outcome()
         out.schedule_lag_us = int((t_start - t_intended) * 1e6)
         client = self._client if self._pid == os.getpid() and self._client is not None else self._build()
-        params = _create_params()
-        kwargs = {k: v for k, v in body.items() if k in params}
-        extra_body = {k: v for k, v in body.items() if k not in params}
+        if self.transform_params:
+            params = _create_params()
+            kwargs = {k: v for k, v in body.items() if k in params}
+            extra_body = {k: v for k, v in body.items() if k not in params}
+        else:
+            # same bytes on the wire; skips the SDK's TypedDict transform of the params (~30 % of its CPU)
+            kwargs = {
+                "model": body.get("model", ""),
+                "messages": [],
+                "stream": bool(body.get("stream", True)),
+            }
+            extra_body = body
         hdrs = {"Accept-Encoding": "identity"}
         if headers:
             hdrs.update(headers)

@@ -59,8 +59,16 @@ def mock():
     m.stop()
 
 
-def harness(transport: str, base_url: str, runs: list[dict], cfg: dict | None = None, ep: dict | None = None):
+def harness(
+    transport: str,
+    base_url: str,
+    runs: list[dict],
+    cfg: dict | None = None,
+    ep: dict | None = None,
+    extra: dict | None = None,
+):
     spec = {"transport": transport, "base_url": base_url, "cfg": cfg or {}, "ep": ep or {}, "runs": runs}
+    spec.update(extra or {})
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     p = subprocess.run(
         [sys.executable, str(HERE / "client_harness.py"), json.dumps(spec)],
