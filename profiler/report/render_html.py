@@ -91,6 +91,13 @@ def table_html(t: Table) -> str:
     return "\n".join(parts)
 
 
+def _text(entry: dict[str, Any]) -> str:
+    if not entry:
+        return "(not found)"
+    r = entry.get("response")
+    return "(not captured: run with capture full)" if r is None else str(r)
+
+
 def _examples_html(ex: dict[str, Any]) -> str:
     parts = ["<h3>Examples (model text, escaped)</h3>"]
     any_ = False
@@ -106,13 +113,13 @@ def _examples_html(ex: dict[str, Any]) -> str:
                 '<div class="pair"><div><div class="note">baseline '
                 + e(b.get("rid"))
                 + "</div><pre>"
-                + e(b.get("response"))
+                + e(_text(b))
                 + '</pre></div><div><div class="note">'
                 + e(cand)
                 + " "
                 + e(c.get("rid"))
                 + "</div><pre>"
-                + e(c.get("response"))
+                + e(_text(c))
                 + "</pre></div></div>"
             )
     rows = [(m, err) for m, lst in ex.get("errors", {}).items() for err in lst]
