@@ -210,7 +210,7 @@ def verbose_text(text: str, verbosity: float, start: int) -> str:
 
 def verbose_code(code: str, verbosity: float, start: int) -> str:
     extra = round(tokens.count(code) * (verbosity - 1.0))
-    if extra <= 2:
+    if extra <= 3:
         return code
     mark = "# " if _PY_RE.search(code) and "{" not in code else "// "
     lines = code.split("\n")
@@ -223,14 +223,14 @@ def verbose_code(code: str, verbosity: float, start: int) -> str:
             eligible.append(i)
     if not eligible:
         return verbose_text(code, verbosity, start)
-    # each comment line costs about (sentence tokens + 2): the mark and the newline/indent run
+    # each comment line costs (sentence tokens + 3): two for the mark, one for the new newline/indent run
     budget, comments = extra, []
     i = start
-    while budget > 2:
+    while budget > 3:
         pieces = tokens.split(CODE_PAD[i % len(CODE_PAD)])
-        take = min(len(pieces), budget - 2)
+        take = min(len(pieces), budget - 3)
         comments.append("".join(pieces[:take]))
-        budget -= take + 2
+        budget -= take + 3
         i += 1
     at: dict[int, list[str]] = {}
     for j, c in enumerate(comments):
