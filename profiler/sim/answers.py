@@ -205,7 +205,7 @@ def verbose_text(text: str, verbosity: float, start: int) -> str:
     extra = round(tokens.count(base) * (verbosity - 1.0))
     if extra <= 0:
         return text
-    return base + "".join(" " + s for s in _pad_pieces(TEXT_PAD, start, max(0, extra - 1)))
+    return base + "".join(" " + s for s in _pad_pieces(TEXT_PAD, start, extra))
 
 
 def verbose_code(code: str, verbosity: float, start: int) -> str:
