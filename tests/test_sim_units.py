@@ -245,3 +245,11 @@ def test_parser_http10_and_expect_continue():
     assert p.feed(b"POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n") == []
     assert p.expect_continue
     assert p.feed(b"{}")[0].body == b"{}"
+
+
+def test_judge_reads_tool_calls_in_the_quality_rendering():
+    calls = [{"name": "f", "arguments": {"x": 1}}]
+    rendered = json.dumps([{"name": "f", "arguments": json.dumps({"x": 1})}])
+    assert judge.matches(None, calls, None, rendered)
+    assert judge.matches(None, calls, None, "Calling f now.\n[tool_calls] " + rendered)
+    assert not judge.matches(None, calls, None, rendered.replace("1", "2"))

@@ -32,7 +32,12 @@ def _parse_json(text: str) -> tuple[bool, Any]:
 
 
 def parse_tool_calls(text: str) -> list[tuple[str, Any]] | None:
-    """[(name, arguments)] from a JSON rendering of tool calls (several shapes accepted), else None."""
+    """[(name, arguments)] from a JSON rendering of tool calls (several shapes accepted), else None.
+
+    Text before a ``[tool_calls]`` marker (how ``quality/judge.py`` renders text plus calls) is ignored."""
+    marker = text.rfind("[tool_calls] ")
+    if marker >= 0:
+        text = text[marker + len("[tool_calls] ") :]
     ok, obj = _parse_json(text.strip())
     if not ok:
         return None
