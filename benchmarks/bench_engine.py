@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ sys.path.insert(0, str(REPO))
 from profiler.rundir import RunDir  # noqa: E402
 from profiler.sim.server import start_subprocess  # noqa: E402
 
+WARMUP_S = 3
 GOLD8 = "Paris is the capital city."  # 8 tokens with the simulator's tokenizer
 
 
@@ -58,12 +58,17 @@ def write_scenario(tmp: Path) -> Path:
         "baseline": "a",
         "models": {"a": {"simulator": sim, "price": price}, "b": {"simulator": sim, "price": price}},
         "client": {"max_connections": 256, "max_keepalive": 256},
-        "load": {"users": 16, "duration_s": 15, "warmup_s": 3},
+        "load": {"users": 16, "duration_s": 15, "warmup_s": WARMUP_S},
         "prompt_mix": {"tasks": {"qa": {"dataset": "ds/qa.jsonl", "max_tokens": 64}}},
     }
     path = tmp / "scenario.yaml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
     return path
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pin(pid: int, cpu: int) -> None:
@@ -78,12 +83,22 @@ def run(tmp: Path, sc: Path, sim_url: str, transport: str, seconds: int, users: 
            "--scenario", str(sc), "--sim-url", sim_url, "--transport", transport, "--capture", "full",
            "--headless", "--only-summary", "--no-report", "-u", str(users), "-r", str(users),
            "-t", f"{seconds}s", "--reports-dir", str(out / "reports"), "--run-id", "bench"]  # fmt: skip
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.Popen(cmd, cwd=out, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    log = open(out / "locust.log", "w")  # noqa: SIM115 - a pipe would fill up while we wait
+    proc = subprocess.Popen(cmd, cwd=out, stdout=log, stderr=subprocess.STDOUT, text=True,
                             preexec_fn=lambda: pin(0, 0))  # fmt: skip
-    _, err = proc.communicate()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # CPU seconds of the locust process during the measured phase (after warm-up, before the end)
+    manifest = out / "reports" / "bench" / "run.json"
+    while not manifest.exists() and proc.poll() is None:
+        time.sleep(0.05)
+    t0 = json.loads(manifest.read_text())["t0_epoch"]
+    time.sleep(max(0.0, t0 + WARMUP_S - time.time()))
+    c0, w0 = cpu_seconds(proc.pid), time.time()
+    time.sleep(max(0.0, t0 + seconds - 0.5 - time.time()))
+    c1, w1 = cpu_seconds(proc.pid), time.time()
+    proc.wait()
+    log.close()
+    err = (out / "locust.log").read_text()
+    cpu_s = c1 - c0
     if proc.returncode not in (0, 1):
         raise SystemExit(f"locust failed ({proc.returncode}):\n{err[-3000:]}")
     rd = RunDir(out / "reports" / "bench")
@@ -96,7 +111,10 @@ def run(tmp: Path, sc: Path, sim_url: str, transport: str, seconds: int, users: 
         "rps": sum(a["rps"] for a in ach.values()),
         "rows": rows,
         "ok_share": ok / max(1, sum(a["measured"] for a in ach.values())),
-        "req_per_cpu_s": rows / cpu_s if cpu_s else 0.0,
+        "req_per_cpu_s": sum(a["measured"] for a in ach.values()) / cpu_s * (w1 - w0) / (seconds - WARMUP_S)
+        if cpu_s
+        else 0.0,
+        "cpu_share": cpu_s / (w1 - w0),
         "cpu_s": cpu_s,
         "ttft_p50_ms": ttft.get_value_at_percentile(50) / 1000,
         "ttft_p99_ms": ttft.get_value_at_percentile(99) / 1000,
@@ -123,7 +141,7 @@ def main() -> int:
                 r = run(tmp, sc, sim.url, t.strip(), args.seconds, args.users)
                 print(
                     f"{r['transport']:>5}: {r['rps']:8.0f} req/s  ({r['req_per_cpu_s']:.0f} req per CPU-s of the "
-                    f"locust process, {r['rows']} rows, ok {r['ok_share']:.1%})  TTFT p50 {r['ttft_p50_ms']:.2f} ms"
+                    f"locust process, which got {r['cpu_share']:.0%} of a core; {r['rows']} rows, ok {r['ok_share']:.1%})  TTFT p50 {r['ttft_p50_ms']:.2f} ms"
                     f" p99 {r['ttft_p99_ms']:.2f} ms (n={r['ttft_n']})"
                 )
                 for w in r["warnings"]:

@@ -72,6 +72,8 @@ WRITE_CHUNK = 250
 MANIFEST_INTERVAL_S = 10.0
 FINAL_REPORT_WAIT_S = 6.0  # > Locust's WORKER_REPORT_INTERVAL (3 s): a web-UI stop sends no final report
 
+QUIET_LOGGERS = ("httpx", "httpx2", "httpcore", "httpcore2", "openai")
+
 PLUGIN: Plugin | None = None
 
 
@@ -190,6 +192,9 @@ class Plugin:
 
     def on_init(self, environment: Any, runner: Any = None, web_ui: Any = None, **_: Any) -> None:
         self.environment = environment
+        # Locust logs at INFO: httpx/httpx2 would log a line per request (CPU inside the measurement)
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
         # Runners register their own quitting listener when created (the master's quits the test and so
         # fires test_stop); quitting fires listeners in reverse order, so this one runs before it.
         events.quitting.add_listener(self.on_quitting_first)
