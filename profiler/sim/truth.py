@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from profiler.errors import UserError
+
 
 class TruthWriter:
     def __init__(self, path: str | Path | None, max_rows: int = 2000) -> None:
@@ -19,8 +21,11 @@ class TruthWriter:
         self.max_rows = max_rows
         self.written = 0
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text("", encoding="utf-8")  # a fresh file per simulator run
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.write_text("", encoding="utf-8")  # a fresh file per simulator run
+            except OSError as err:
+                raise UserError(f"--truth {path}: expected a writable file, got {err.strerror}") from None
 
     @property
     def enabled(self) -> bool:
