@@ -421,8 +421,9 @@ class AnswerBook:
         response_format: Any,
         tools: list | None,
         tool_choice: Any,
+        verbosity: float = 1.0,
     ) -> Answer:
-        """An answer for a prompt that is not in any dataset: plausible length, right shape."""
+        """An answer for a prompt that is not in any dataset: plausible length (times ``verbosity``), right shape."""
         forced = None
         if tools and (tool_choice == "required" or isinstance(tool_choice, dict)):
             fns = [t.get("function", {}) for t in tools if isinstance(t, dict)]
@@ -438,7 +439,7 @@ class AnswerBook:
                 "arguments": json_text(args),
             }
             return Answer("generic", None, (call,))
-        n = max(8, min(int(rng.lognormvariate(4.8, 0.6)), max_tokens or 4096))
+        n = max(8, min(round(rng.lognormvariate(4.8, 0.6) * verbosity), max_tokens or 4096))
         if wants_json(response_format):
             schema = (response_format.get("json_schema") or {}).get("schema")
             obj = example_from_schema(schema, rng) if schema else {"answer": generic_text(rng, min(n, 60))}

@@ -387,7 +387,9 @@ class SimApp:
                             kind = k
                             break
                 return self.book.for_record(prompt, cls, kind, rng, prof.verbosity, json_mode)
-        ans = self.book.generic(rng, max_tokens, body.get("response_format"), tools, body.get("tool_choice"))
+        ans = self.book.generic(
+            rng, max_tokens, body.get("response_format"), tools, body.get("tool_choice"), prof.verbosity
+        )
         return ans
 
     # -- chunk rendering -----------------------------------------------------------------------------------
