@@ -117,3 +117,29 @@ def test_rate_limit_429_headers_and_sdk_retries(sim):
     assert raw.status_code == 200 and raw.retries_taken >= 1
     assert time.perf_counter() - t0 >= wait_ms / 1000 - 0.05
     assert raw.parse().choices[0].message.content == REC["qa"][0]["gold"]
+
+
+def test_client_going_away_frees_its_slot(sim):
+    """tiny has one slot and no queue: a stream abandoned mid-way must not keep the slot."""
+    c = client(sim)
+    stream = c.chat.completions.create(model="tiny", messages=MSG, stream=True)
+    next(iter(stream))  # the role chunk: the request holds the only slot now
+    with pytest.raises(openai.RateLimitError):
+        c.chat.completions.create(model="tiny", messages=MSG)
+    stream.close()
+    deadline = time.perf_counter() + 5
+    while (
+        httpx.get(f"{sim.base}/sim/stats").json()["models"]["tiny"]["active"]
+        and time.perf_counter() < deadline
+    ):
+        time.sleep(0.02)
+    out = c.chat.completions.create(model="tiny", messages=MSG)
+    assert out.choices[0].message.content == REC["qa"][0]["gold"]
+    assert httpx.get(f"{sim.base}/sim/stats").json()["models"]["tiny"]["client_gone"] >= 1
+
+
+def test_global_stall_delays_every_model(sim):
+    assert httpx.post(f"{sim.base}/sim/stall", json={"ms": 300}).status_code == 200
+    t0 = time.perf_counter()
+    client(sim).chat.completions.create(model="verbose", messages=MSG)
+    assert time.perf_counter() - t0 >= 0.28
