@@ -14,7 +14,8 @@ Behaviour keys (all optional): ``status`` (200), ``headers`` ({}), ``ttft_ms`` (
 ``tool_call`` (false: stream one tool call in 3 pieces), ``drop_after`` (close after N token chunks),
 ``error_after`` (send an error event after N chunks), ``stall_after`` + ``stall_ms``, ``no_done``,
 ``usage`` (true), ``head_delay_ms`` (delay before the response head), ``crlf`` (CRLF line ends),
-``comments`` (send ``: keep-alive`` comments), ``close`` (Connection: close).
+``comments`` (send ``: keep-alive`` comments), ``close`` (Connection: close), ``silent_close`` (close
+after the response without saying so). ``python tests/client_mock.py CERT KEY`` serves HTTPS.
 """
 
 from __future__ import annotations
@@ -200,11 +201,18 @@ async def respond(writer: asyncio.StreamWriter, b: dict, entry: dict) -> bool:
         writer.write(_raw("data: [DONE]\n\n"))
     writer.write(b"0\r\n\r\n")
     await writer.drain()
-    return not close
+    # silent_close: close after the response although it said keep-alive (an idle-timeout server)
+    return not close and not b.get("silent_close")
 
 
 async def main() -> None:
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    ssl_ctx = None
+    if len(sys.argv) > 2:  # CERTFILE KEYFILE: serve HTTPS
+        import ssl
+
+        ssl_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ssl_ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=ssl_ctx)
     port = server.sockets[0].getsockname()[1]
     print(port, flush=True)
     async with server:

@@ -24,18 +24,30 @@ TRANSPORTS = ["fast", "sdk"]
 
 
 class Mock:
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "client_mock.py")], stdout=subprocess.PIPE, text=True, cwd=ROOT
+            [sys.executable, str(HERE / "client_mock.py"), *(tls or ())],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
         )
         self.port = int(self.proc.stdout.readline())
-        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self.scheme = "https" if tls else "http"
+        self.base_url = f"{self.scheme}://127.0.0.1:{self.port}/v1"
+        self._ctx = None
+        if tls:
+            import ssl
+
+            self._ctx = ssl.create_default_context(cafile=tls[0])
+
+    def _open(self, req):
+        return urllib.request.urlopen(req, timeout=10, context=self._ctx)
 
     def _post(self, path: str, obj: object) -> object:
         req = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}", data=json.dumps(obj).encode(), method="POST"
+            f"{self.scheme}://127.0.0.1:{self.port}{path}", data=json.dumps(obj).encode(), method="POST"
         )
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with self._open(req) as r:
             return json.loads(r.read())
 
     def reset(self, script: list | None = None, default: dict | None = None) -> None:
@@ -44,7 +56,7 @@ class Mock:
         self._post("/_mock/script", script or [])
 
     def log(self) -> list[dict]:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_mock/log", timeout=10) as r:
+        with self._open(f"{self.scheme}://127.0.0.1:{self.port}/_mock/log") as r:
             return json.loads(r.read())
 
     def stop(self) -> None:
@@ -174,8 +186,10 @@ def test_ttft_and_itl_against_server_timestamps(mock, transport):
         itl_diffs += [abs(c - g) for c, g in zip(row["itl_us"], server_gaps, strict=True)]
     diffs.sort()
     itl_diffs.sort()
-    assert diffs[len(diffs) // 2] < 0.002 and diffs[-1] < 0.015, diffs  # typically ~0.2 ms
-    assert itl_diffs[len(itl_diffs) // 2] < 1000 and itl_diffs[-1] < 10_000, itl_diffs  # typically < 0.1 ms
+    assert diffs[len(diffs) // 2] < 0.002 and diffs[-1] < 0.05, (
+        diffs
+    )  # typically ~0.2 ms (max: a loaded CI box)
+    assert itl_diffs[len(itl_diffs) // 2] < 1000 and itl_diffs[-1] < 30_000, itl_diffs  # typically < 0.1 ms
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -314,3 +328,42 @@ def test_connect_refused_is_an_outcome(transport):
     (x,) = res["runs"][0]
     assert x["outcome"] == "client_error" and x["attempts"] == 2 and "connect" in x["error"].lower()
     assert x["attempt_outcomes"] == ["client_error", "client_error"]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_server_closing_an_idle_keepalive_connection_is_not_a_failure(mock, transport):
+    mock.reset([{"silent_close": True}, {}, {"silent_close": True}, {}])
+    res = harness(transport, mock.base_url, [{"n": 4}])
+    rows = res["runs"][0]
+    assert [x["outcome"] for x in rows] == ["ok"] * 4 and [x["attempts"] for x in rows] == [1] * 4
+    assert [x["new_connection"] for x in rows] == [True, True, False, True]
+    assert res["opened"] == 3
+
+
+@pytest.fixture(scope="module")
+def tls_mock(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = str(d / "cert.pem"), str(d / "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    m = Mock(tls=(cert, key))
+    yield m, cert
+    m.stop()
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_https_reuse_and_verification(tls_mock, transport):
+    mock, cert = tls_mock
+    mock.reset(default={"tokens": 4})
+    # verify off: a self-signed server is accepted, the TLS connection is reused
+    res = harness(transport, mock.base_url, [{"n": 3}], ep={"verify_tls": False})
+    rows = res["runs"][0]
+    assert [x["outcome"] for x in rows] == ["ok"] * 3 and res["opened"] == 1
+    assert rows[0]["connect_us"] > 0 and rows[1]["connect_us"] is None
+    # verify on: the self-signed certificate is refused (not retried forever: max_retries 0)
+    res = harness(transport, mock.base_url, [{"n": 1}], ep={"verify_tls": True}, cfg={"max_retries": 0})
+    (x,) = res["runs"][0]
+    assert x["outcome"] == "client_error" and "certificate" in x["error"].lower(), x["error"]

@@ -135,8 +135,8 @@ def test_ttft_e2e_tokens_match_the_simulator_ground_truth(tmp_path, transport):
     first_diffs.sort()
     end_diffs.sort()
     # the client stamps the first token within ~0.3 ms of the simulator writing it (loaded CI: 2 ms median)
-    assert first_diffs[len(first_diffs) // 2] < 0.002 and first_diffs[-1] < 0.02, first_diffs
-    assert end_diffs[len(end_diffs) // 2] < 0.003 and end_diffs[-1] < 0.02, end_diffs
+    assert first_diffs[len(first_diffs) // 2] < 0.002 and first_diffs[-1] < 0.05, first_diffs
+    assert end_diffs[len(end_diffs) // 2] < 0.003 and end_diffs[-1] < 0.05, end_diffs
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
