@@ -58,3 +58,36 @@ def test_ttft_rises_beyond_the_slots(tmp_path):
     for r in rows:
         if r["injected_ttft_us"] is not None:
             assert r["injected_ttft_us"] >= r["queue_us"]
+
+
+def test_ground_truth_matches_what_the_client_sees(tmp_path):
+    """Sequential streams: injected TTFT >= the sampled target, and the client sees at least that much."""
+    model = sim(
+        ttft_ms={"median": 60, "p99": 120},
+        itl_ms={"mean": 2, "jitter": 0.2},
+        reasoning_tokens={"mean": 10, "cv": 0.1},
+    )
+    truth = tmp_path / "truth.jsonl"
+    seen = {}
+    with start_subprocess(write_scenario(tmp_path, {"m": model}), truth_path=truth) as s:
+        c = openai.OpenAI(base_url=s.url, api_key="x", max_retries=0)
+        for i, rec in enumerate(REC[:12]):
+            t0 = time.perf_counter()
+            ttft = None
+            for ch in c.chat.completions.create(
+                model="m", messages=rec["messages"], stream=True, extra_headers={"x-swapbench-rid": f"r{i}"}
+            ):
+                if ttft is None and ch.choices and ch.choices[0].delta.content:
+                    ttft = time.perf_counter() - t0
+            seen[f"r{i}"] = ttft
+    rows = {r["rid"]: r for r in map(json.loads, truth.read_text().splitlines())}
+    assert set(rows) == set(seen)
+    for rid, ttft in seen.items():
+        r = rows[rid]
+        assert r["queue_us"] < 5_000 and r["reasoning_tokens"] > 0
+        assert (
+            r["target_ttft_us"] >= 20_000 + r["reasoning_tokens"] * 2_000 * 0.99
+        )  # lognormal floor-ish + reasoning
+        assert r["injected_ttft_us"] >= r["target_ttft_us"] - 1_000
+        assert ttft * 1e6 >= r["injected_ttft_us"] - 500
+        assert abs(r["t_first_token"] - r["t_received"] - r["injected_ttft_us"] / 1e6) < 0.001
