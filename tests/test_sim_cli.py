@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 import httpx
 from test_sim_fixtures import records, sim, write_scenario
@@ -73,4 +74,11 @@ def test_start_subprocess_handshake_and_stop(tmp_path):
     s = start_subprocess(write_scenario(tmp_path, {"m": sim()}))
     assert s.url == f"http://127.0.0.1:{s.port}/v1"
     assert httpx.get(f"{s.base}/health").status_code == 200
+    assert s.stall(200, model="m") == {"stalled_ms": 200, "model": "m"}
+    t0 = time.perf_counter()
+    httpx.post(
+        f"{s.url}/chat/completions", json={"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    )
+    assert time.perf_counter() - t0 >= 0.19
+    assert s.stats()["models"]["m"]["requests"] == 1
     assert s.stop() == 0

@@ -141,6 +141,25 @@ class SimProcess:
     def pid(self) -> int:
         return self.proc.pid
 
+    def _admin(self, method: str, path: str, body: dict | None = None) -> dict:
+        import json
+        import urllib.request
+
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(
+            self.base + path, data=data, method=method, headers={"content-type": "application/json"}
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read())
+
+    def stall(self, ms: float, model: str | None = None) -> dict:
+        """Pause every stream (or one model's) for ``ms`` milliseconds from now (``POST /sim/stall``)."""
+        return self._admin("POST", "/sim/stall", {"ms": ms, "model": model})
+
+    def stats(self) -> dict:
+        """Per-model counters (``GET /sim/stats``)."""
+        return self._admin("GET", "/sim/stats")
+
     def stop(self, timeout: float = 10.0) -> int:
         """SIGTERM, wait (kill after ``timeout``); returns the exit code."""
         if self.proc.poll() is None:
