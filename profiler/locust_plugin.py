@@ -169,6 +169,7 @@ class Plugin:
         self._drainer: Any = None
         self._ingesting = 0
         self._finalizing = False
+        self.t_stop: float | None = None
         self._finalizer: Any = None
         self._last_manifest = 0.0
         # worker state
@@ -274,7 +275,7 @@ class Plugin:
             except UserError as err:
                 log.error("swapbench: %s", err)
                 environment.process_exit_code = 2
-                gevent.spawn(runner.quit)
+                gevent.spawn(runner.quit if self.headless else runner.stop)
                 return
         if self.role == "worker":
             data = getattr(self.options, "swapbench_settings", None) or {}
@@ -359,6 +360,13 @@ class Plugin:
                 self.writer.manifest["simulator"] = {
                     "url": self.sim.url, "ground_truth": truth.name, "started": True, "pid": self.sim.pid,
                 }  # fmt: skip
+        run_time = getattr(o, "run_time", None)
+        if run_time and s.warmup_s >= run_time:
+            msg = (
+                f"warm-up ({s.warmup_s:g} s) is not shorter than the run ({run_time} s): nothing is measured"
+            )
+            log.warning("swapbench: %s", msg)
+            self.writer.warn(msg)
         self.writer.save_manifest()
         self.settings = s
         self.allocator = SeqAllocator(self.model_keys, s.max_requests)
@@ -368,6 +376,7 @@ class Plugin:
         self.finalized = False
         self.interrupted = False
         self.stopping_since = None
+        self.t_stop: float | None = None
         self.final_from = set()
         self.cpu_max = {}
         if self.role == "local":
@@ -452,6 +461,8 @@ class Plugin:
 
     # -- stop ---------------------------------------------------------------------------------------
     def on_test_stop(self, environment: Any, **_: Any) -> None:
+        if self.role != "worker" and not self.finalized and self.t_stop is None:
+            self.t_stop = time.time()
         if self.role in ("local", "worker"):
             self.engine.end()
         if self.role == "worker":
@@ -531,7 +542,8 @@ class Plugin:
             drained = self.engine.recorder.drain(final=True)
             w.write_drained(drained)
             self.live.update(drained)
-        now = time.time()
+        # rates over the time the load ran (not the shutdown that follows)
+        now = self.t_stop or time.time()
         achieved = self.live.achieved(now)
         for key, a in achieved.items():
             tgt, got = a.get("target_rps"), a.get("rps") or 0.0
