@@ -241,6 +241,9 @@ LAT_LABELS = {
 }
 
 
+TASK_LAT = ("ttft", "e2e", "itl", "tpot")
+
+
 def latency_table(run: dict[str, Any], task: str | None = None) -> Table:
     t = Table(
         "latency" if task is None else f"latency-{task}",
@@ -254,6 +257,8 @@ def latency_table(run: dict[str, Any], task: str | None = None) -> Table:
             if g is None:
                 continue
         for m, label in LAT_LABELS.items():
+            if task is not None and m not in TASK_LAT:
+                continue
             s = g["latency"][m]
             if not s["count"] and m in ("backoff", "ttfb", "schedule_lag", "pool_wait"):
                 continue
@@ -509,6 +514,7 @@ def run_tables(run: dict[str, Any], *, detail: bool = True) -> list[Table]:
             quality_table(run),
             task_table(run),
         ]
+        out += [latency_table(run, t) for t in run["tasks"]]
     return out
 
 
