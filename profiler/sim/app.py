@@ -30,17 +30,12 @@ from profiler.judge_format import SYSTEM_PREFIX, parse_messages
 from profiler.sim import http, judge, responses, tokens
 from profiler.sim.answers import Answer, AnswerBook, answer_class, stable_int, wants_json
 from profiler.sim.catalog import Catalog
+from profiler.sim.chatwire import ChatRenderer, error_body, validate
 from profiler.sim.profile import Capacity, ModelProfile, QueueFull
 from profiler.sim.ratelimit import RateLimiter
 from profiler.sim.truth import TruthWriter
 
-FINGERPRINT = b"fp_swapbench_sim"
-DONE = http.chunk(b"data: [DONE]\n\n") + http.LAST_CHUNK
 KINDS = ("wrong", "malformed", "prose")
-
-
-def error_body(message: str, type_: str, param: str | None = None, code: str | None = None) -> bytes:
-    return json.dumps({"error": {"message": message, "type": type_, "param": param, "code": code}}).encode()
 
 
 class ModelState:
@@ -193,7 +188,7 @@ class SimApp:
             body, problem = responses.to_chat_body(body)
             if problem:
                 return self._send(conn, 400, error_body(problem[1], "invalid_request_error", problem[0]))
-        problem = _validate(body)
+        problem = validate(body)
         if problem:
             return self._send(conn, 400, error_body(problem[1], "invalid_request_error", problem[0]))
         st = self.models.get(body["model"])
@@ -286,7 +281,7 @@ class SimApp:
         job.st, job.conn, job.rid, job.waiter = st, conn, rid, waiter
         job.t_received, job.t_slot, job.t_first, job.t_done = req.t_received, None, None, None
         job.attempts, job.status, job.judge_info = attempts, 200, None
-        job.renderer, job.text_pieces = None, None
+        job.text_pieces = None
         job.stream = bool(body.get("stream"))
         job.include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         job.model_name = prof.name
@@ -329,17 +324,11 @@ class SimApp:
         job.gaps = None
         job.headers = rl_headers
         stats["in_flight"] += 1
-        head = b""
-        if api == "responses":
-            job.renderer = responses.Renderer(job)
-            if job.stream:
-                head = job.renderer.head()  # first: it takes the first sequence numbers
+        job.renderer = responses.Renderer(job) if api == "responses" else ChatRenderer(job)
         if job.stream:
             stats["streams"] += 1
-            if job.renderer is not None:
-                job.pieces = job.renderer.pieces(job.text_pieces, prof.tokens_per_chunk)
-            else:
-                job.pieces = self._chunks(job, prof.tokens_per_chunk)
+            head = job.renderer.head()  # before the pieces: Responses events are numbered in order
+            job.pieces = job.renderer.pieces(job.text_pieces, prof.tokens_per_chunk)
             sizes = [n for n, _ in job.pieces]
         else:
             per = prof.tokens_per_chunk
@@ -356,7 +345,6 @@ class SimApp:
             job.fault_at = rng.randrange(1, len(sizes)) if len(sizes) > 1 else 1
         if job.stream:
             extra = [("x-request-id", job.cid)] + rl_headers
-            head = head if job.renderer is not None else self._role_chunk(job)
             conn.write(http.stream_head(http.render_headers(extra)) + head)
             return self._start(job, self._run_stream(job))
         return self._start(job, self._run_plain(job))
@@ -393,92 +381,6 @@ class SimApp:
         return ans
 
     # -- chunk rendering -----------------------------------------------------------------------------------
-    def _chunk_prefix(self, job: Job) -> bytes:
-        return (
-            b'data: {"id":"%s","object":"chat.completion.chunk","created":%d,"model":"%s","system_fingerprint":"%s","choices":[{"index":0,"delta":'
-            % (job.cid.encode(), job.created, job.st.name_json, FINGERPRINT)
-        )
-
-    def _chunk_suffix(self, job: Job, finish: str | None = None) -> bytes:
-        fr = b"null" if finish is None else b'"%s"' % finish.encode()
-        return b',"logprobs":null,"finish_reason":%s}]%s}\n\n' % (
-            fr,
-            b',"usage":null' if job.include_usage else b"",
-        )
-
-    def _role_chunk(self, job: Job) -> bytes:
-        content = b"null" if job.answer.tool_calls else b'""'
-        return http.chunk(
-            self._chunk_prefix(job)
-            + b'{"role":"assistant","content":%s,"refusal":null}' % content
-            + self._chunk_suffix(job)
-        )
-
-    def _chunks(self, job: Job, per: int) -> list[tuple[int, bytes]]:
-        """The content chunks of a stream as (tokens, HTTP chunk bytes)."""
-        pre, suf = self._chunk_prefix(job), self._chunk_suffix(job)
-        out: list[tuple[int, bytes]] = []
-        if job.answer.tool_calls:
-            for i, c in enumerate(job.answer.tool_calls):
-                head = {
-                    "index": i,
-                    "id": c["id"],
-                    "type": "function",
-                    "function": {"name": c["name"], "arguments": ""},
-                }
-                out.append(
-                    (
-                        tokens.count(c["name"]) + 3,
-                        http.chunk(pre + b'{"tool_calls":[%s]}' % json.dumps(head).encode() + suf),
-                    )
-                )
-                pieces = tokens.split(c["arguments"])
-                for j in range(0, len(pieces), per):
-                    part = json.dumps({"index": i, "function": {"arguments": "".join(pieces[j : j + per])}})
-                    out.append(
-                        (
-                            len(pieces[j : j + per]),
-                            http.chunk(pre + b'{"tool_calls":[%s]}' % part.encode() + suf),
-                        )
-                    )
-            return out
-        pieces = job.pieces
-        enc = encode_basestring_ascii
-        for j in range(0, len(pieces), per):
-            text = "".join(pieces[j : j + per]) if per > 1 else pieces[j]
-            data = b'%s{"content":%s}%s' % (pre, enc(text).encode(), suf)
-            out.append((min(per, len(pieces) - j), b"%x\r\n%s\r\n" % (len(data), data)))
-        return out
-
-    def _usage(self, job: Job) -> dict:
-        return {
-            "prompt_tokens": job.prompt_tokens,
-            "completion_tokens": job.completion_tokens,
-            "total_tokens": job.prompt_tokens + job.completion_tokens,
-            "prompt_tokens_details": {"cached_tokens": job.cached_tokens, "audio_tokens": 0},
-            "completion_tokens_details": {
-                "reasoning_tokens": job.reasoning_tokens,
-                "audio_tokens": 0,
-                "accepted_prediction_tokens": 0,
-                "rejected_prediction_tokens": 0,
-            },
-        }
-
-    def _tail(self, job: Job) -> bytes:
-        out = http.chunk(self._chunk_prefix(job) + b"{}" + self._chunk_suffix(job, job.finish))
-        if job.include_usage:
-            usage = (
-                b'data: {"id":"%s","object":"chat.completion.chunk","created":%d,"model":"%s","system_fingerprint":"%s",'
-                b'"choices":[],"usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d,'
-                b'"prompt_tokens_details":{"cached_tokens":%d,"audio_tokens":0},"completion_tokens_details":'
-                b'{"reasoning_tokens":%d,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}\n\n'
-            ) % (
-                job.cid.encode(), job.created, job.st.name_json, FINGERPRINT, job.prompt_tokens,
-                job.completion_tokens, job.prompt_tokens + job.completion_tokens, job.cached_tokens, job.reasoning_tokens,
-            )  # fmt: skip
-            out += http.chunk(usage)
-        return out + DONE
-
     # -- running -------------------------------------------------------------------------------------------
     async def _sleep_until(self, job: Job, deadline: float) -> float:
         """Sleep until ``deadline`` (perf_counter s), extended by any global or per-model stall."""
@@ -522,11 +424,7 @@ class SimApp:
                 elif job.fault == "error_event":
                     job.st.stats["error_event"] += 1
                     msg = "The server had an error while processing your request."
-                    if job.renderer is not None:
-                        buf.append(job.renderer.error(msg))
-                    else:
-                        err = error_body(msg, "server_error", None, "internal_error")
-                        buf.append(http.chunk(b"data: %s\n\n" % err) + http.LAST_CHUNK)
+                    buf.append(job.renderer.error(msg))
                     conn.write(b"".join(buf))
                     return
             if max(deadline, self.stall_until, job.st.stall_until) > time.perf_counter():
@@ -535,7 +433,7 @@ class SimApp:
                     buf.clear()
                 deadline = await self._sleep_until(job, deadline)
             if i == n:
-                buf.append(self._tail(job) if job.renderer is None else job.renderer.tail())
+                buf.append(job.renderer.tail())
             elif i == 0:
                 conn.write(pieces[0][1])
                 job.t_first = time.perf_counter()
@@ -571,37 +469,10 @@ class SimApp:
             )
             return
         job.t_first = time.perf_counter()
-        if job.renderer is not None:
-            obj = job.renderer.plain()
-            extra = [("x-request-id", job.cid)] + job.headers
-            conn.write(http.response(200, json.dumps(obj).encode(), headers=http.render_headers(extra)))
-            job.st.stats["ok"] += 1
-            return
-        message: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None}
-        if job.answer.tool_calls:
-            message["tool_calls"] = [
-                {
-                    "id": c["id"],
-                    "type": "function",
-                    "function": {"name": c["name"], "arguments": c["arguments"]},
-                }
-                for c in job.answer.tool_calls
-            ]
-        else:
-            message["content"] = "".join(job.pieces)
-        obj = {
-            "id": job.cid, "object": "chat.completion", "created": job.created, "model": job.model_name,
-            "system_fingerprint": FINGERPRINT.decode(),
-            "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": job.finish}],
-            "usage": self._usage(job),
-        }  # fmt: skip
         ms = int((job.t_first - job.t_received) * 1000)
         extra = [("x-request-id", job.cid), ("openai-processing-ms", str(ms))] + job.headers
-        conn.write(
-            http.response(
-                200, json.dumps(obj, separators=(",", ":")).encode(), headers=http.render_headers(extra)
-            )
-        )
+        body = json.dumps(job.renderer.plain(), separators=(",", ":")).encode()
+        conn.write(http.response(200, body, headers=http.render_headers(extra)))
         job.st.stats["ok"] += 1
 
     def _finish(self, job: Job, task: asyncio.Task) -> None:
@@ -666,35 +537,3 @@ class SimApp:
             "prompt_tokens": prompt_tokens, "cached_tokens": 0, "answer_kind": None, "attempts_seen": attempts,
             "stream": None,
         })  # fmt: skip
-
-
-def _validate(body: Any) -> tuple[str | None, str] | None:
-    """(param, message) of the first problem in a chat-completions body, or None."""
-    if not isinstance(body, dict):
-        return None, "The request body must be a JSON object."
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        return "model", "You must provide a model parameter."
-    msgs = body.get("messages")
-    if not isinstance(msgs, list) or not msgs:
-        return "messages", "'messages' must be a non-empty array of message objects."
-    for i, m in enumerate(msgs):
-        if not isinstance(m, dict) or not isinstance(m.get("role"), str):
-            return f"messages[{i}]", f"Invalid value for 'messages[{i}]': expected an object with a 'role'."
-    for name in ("max_tokens", "max_completion_tokens"):
-        v = body.get(name)
-        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
-            return name, f"Invalid '{name}': expected an integer >= 1, got {v!r}."
-    if body.get("n") not in (None, 1):
-        return "n", "The simulator supports only n=1."
-    if "stream" in body and not isinstance(body["stream"], bool | None):
-        return "stream", "Invalid type for 'stream': expected a boolean."
-    tools = body.get("tools")
-    if tools is not None and not isinstance(tools, list):
-        return "tools", "Invalid type for 'tools': expected an array."
-    rf = body.get("response_format")
-    if rf is not None and (
-        not isinstance(rf, dict) or rf.get("type") not in ("text", "json_object", "json_schema")
-    ):
-        return "response_format", "Invalid 'response_format': expected type text, json_object or json_schema."
-    return None
