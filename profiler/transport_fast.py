@@ -126,7 +126,18 @@ class ConnPool:
                 return None
             w = _Waiter()
             self._waiters.append(w)
-        got = w.lock.acquire(timeout=max(timeout, 0.0))
+        try:
+            got = w.lock.acquire(timeout=max(timeout, 0.0))
+        except BaseException:  # killed while waiting (GreenletExit when Locust stops users): leave no trace
+            with self._lock:
+                if not w.done:
+                    self._waiters.remove(w)
+                    raise
+            if w.conn is not None:
+                self.put(w.conn)
+            else:
+                self.discard(None)
+            raise
         with self._lock:
             if w.done:  # handed over, possibly just as the wait timed out
                 return w.conn
@@ -379,8 +390,7 @@ class FastTransport(Transport):
                 out.attempt_outcomes.append(out.outcome)
                 return out
             # error status: read the (small) error body so the connection can be reused
-            t_hdr = perf_counter()
-            out.ttfb_us = _us(t_hdr - t_intended)
+            out.ttfb_us = _us(perf_counter() - t_intended)
             msg = self._error_body(conn, hdrs, rest, deadline)
             t_prev_end = perf_counter()
             cls = status_outcome(status)
@@ -429,6 +439,18 @@ class FastTransport(Transport):
             ) from None
         t_got = perf_counter()
         out.pool_wait_us = _us(t_got - t_att)
+        try:
+            return self._connect_and_send(pool, conn, request, t_got, deadline, out)
+        except _Fail:
+            raise
+        except BaseException:  # killed mid-attempt: give the slot back (the connection state is unknown)
+            pool.discard(None)
+            raise
+
+    def _connect_and_send(
+        self, pool: ConnPool, conn: _Conn | None, request: bytes, t_got: float, deadline: float, out: Outcome
+    ):
+        """Owns one pool slot (``conn`` or a slot to connect): on _Fail the slot is already given back."""
         for _ in range(2):
             reused = conn is not None
             if conn is None:
@@ -445,12 +467,17 @@ class FastTransport(Transport):
             try:
                 status, hdrs, rest = self._send_and_read_head(conn, request, deadline)
                 return conn, status, hdrs, rest
-            except _Fail as f:
-                pool.discard(conn)
+            except BaseException as e:
+                conn.close()
+                if not isinstance(e, _Fail):
+                    raise  # the caller gives the slot back
                 conn = None
-                if reused and f.before_bytes and f.outcome == "stream_dropped":
-                    t_got = perf_counter()  # a stale keep-alive connection: reconnect once, transparently
+                if reused and e.before_bytes and e.outcome == "stream_dropped":
+                    # a stale keep-alive connection (closed by the server while idle): reconnect once,
+                    # transparently, keeping the slot
+                    t_got = perf_counter()
                     continue
+                pool.discard(None)
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -526,6 +553,9 @@ class FastTransport(Transport):
         except (_Fail, ValueError):
             pool.discard(conn)
             return ""
+        except BaseException:  # killed (GreenletExit): give the slot back, then go
+            pool.discard(conn)
+            raise
         if complete and hdrs.get("connection", "").lower() != "close":
             pool.put(conn)
         else:
@@ -643,6 +673,9 @@ class FastTransport(Transport):
         except ValueError as e:  # bad chunked encoding
             failure = _Fail("stream_dropped", f"bad chunked encoding: {_msg(e)}")
             now = perf_counter()
+        except BaseException:  # killed (GreenletExit): give the slot back, then go
+            pool.discard(conn)
+            raise
         if complete and reusable and failure is None:
             pool.put(conn)
         else:

@@ -5,8 +5,9 @@ never patched).
 "runs": [{"n": 3, "concurrency": 1, "body": {...}, "headers": {...}, "capture": "full",
 "stagger_ms": 0}]}'`` or, through the real pipeline (scenario, prompts, request_body, make_transport),
 ``{"transport": ..., "base_url": SIM_URL, "scenario": PATH, "model": KEY, "runs": [{"n": 3, "task": T}]}``
-prints ``{"runs": [[outcome row + rid + itl_us + retry_after_ms + t_wall, ...], ...], "opened": N}``
-where ``opened`` counts connections opened (fast: pool counter; sdk: connect_tcp traces).
+prints ``{"runs": [[outcome row + rid + itl_us + retry_after_ms + t_wall, ...], ...], "opened": N, "pool": {...}}``
+where ``opened`` counts connections opened (fast: pool counter; sdk: connect_tcp traces) and ``pool`` is
+the fast pool's accounting at the end. A run with ``kill_after_ms`` kills its greenlets mid-request.
 """
 
 from __future__ import annotations
@@ -75,7 +76,16 @@ def main() -> None:
             return run.get("body") or DEFAULT_BODY, run.get("headers")
 
     results = [do_run(transport_for(run), run, make_request) for run in spec.get("runs", [])]
-    print(json.dumps({"runs": results, "opened": sum(t.connections_opened() for t in used.values())}))
+    state = {}
+    for t in used.values():
+        pool = getattr(t, "_pool", None)
+        if pool is not None:
+            state = {"total": pool.total, "idle": len(pool._idle), "waiters": len(pool._waiters)}
+    print(
+        json.dumps(
+            {"runs": results, "opened": sum(t.connections_opened() for t in used.values()), "pool": state}
+        )
+    )
 
 
 def do_run(tr, run: dict, make_request) -> list:
@@ -104,6 +114,9 @@ def do_run(tr, run: dict, make_request) -> list:
         p = gevent.pool.Pool(conc)
         for i in range(n):
             p.spawn(one, i)
+        if run.get("kill_after_ms"):  # as Locust does when it stops users mid-request
+            gevent.sleep(run["kill_after_ms"] / 1000)
+            p.kill(block=True)
         p.join()
     return rows
 

@@ -367,3 +367,19 @@ def test_https_reuse_and_verification(tls_mock, transport):
     res = harness(transport, mock.base_url, [{"n": 1}], ep={"verify_tls": True}, cfg={"max_retries": 0})
     (x,) = res["runs"][0]
     assert x["outcome"] == "client_error" and "certificate" in x["error"].lower(), x["error"]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_killed_requests_leave_the_pool_usable(mock, transport):
+    """Locust kills users mid-request (GreenletExit): in streams, in pool waits, in connects."""
+    mock.reset(default={"ttft_ms": 1000, "tokens": 2})
+    cfg = {"max_connections": 2, "pool_timeout_s": 5, "max_retries": 0}
+    runs = [{"n": 6, "concurrency": 6, "kill_after_ms": 300}, {"n": 4, "concurrency": 2}]
+    res = harness(transport, mock.base_url, runs, cfg=cfg)
+    assert all(x is None for x in res["runs"][0])  # all killed
+    assert [x["outcome"] for x in res["runs"][1]] == ["ok"] * 4
+    for x in res["runs"][1]:
+        assert x["pool_wait_us"] < 1_500_000  # no leaked slot: nobody waits for the full pool timeout
+    if transport == "fast":
+        pool = res["pool"]
+        assert pool["waiters"] == 0 and pool["total"] == pool["idle"] <= 2, pool
