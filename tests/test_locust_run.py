@@ -52,7 +52,7 @@ def _check_prefix(rs: list[dict], slack: int) -> None:
 
 def test_headless_run_writes_a_consistent_run_directory(tmp_path: Path) -> None:
     sc = write_scenario(tmp_path)
-    proc = run_locust(tmp_path, sc, "-t", "6s")
+    proc = run_locust(tmp_path, sc)  # no -t / -u: load.duration_s and load.users x models
     assert proc.returncode == 0, proc.stderr[-3000:]
     path = run_dir(tmp_path)
     assert f"run directory {path.relative_to(tmp_path)}" in proc.stdout + proc.stderr
@@ -61,7 +61,7 @@ def test_headless_run_writes_a_consistent_run_directory(tmp_path: Path) -> None:
     assert m["status"] == "complete"
     assert m["models"] == ["base", "cand"]
     assert m["load"]["users"] == 4 and m["load"]["users_per_model"] == 2  # load.users x models
-    assert m["load"]["mode"] == "closed" and m["capture"] == "full"
+    assert m["load"]["mode"] == "closed" and m["capture"] == "full" and m["load"]["duration_s"] == 6
     assert m["simulator"]["ground_truth"] == "sim_truth.jsonl"
     assert set(m["achieved"]) == {"base", "cand"} and m["achieved"]["base"]["rps"] > 0
     rs = _check_counts(path, tmp_path)
@@ -106,16 +106,30 @@ def test_headless_run_writes_a_consistent_run_directory(tmp_path: Path) -> None:
 def test_processes_two_merge_into_one_run_directory(tmp_path: Path) -> None:
     sc = write_scenario(tmp_path)
     proc = run_locust(
-        tmp_path, sc, "-t", "6s", "-u", "4", "--processes", "2", "--no-report", "--capture", "hash"
+        tmp_path,
+        sc,
+        "-t",
+        "6s",
+        "-u",
+        "3",
+        "--processes",
+        "2",
+        "--no-report",
+        "--capture",
+        "hash",
+        "--warmup",
+        "0",
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     path = run_dir(tmp_path)
     m = RunDir(path).manifest
     assert m["status"] == "complete" and m["load"]["distributed"] and m["load"]["workers"] == 2
+    assert m["load"]["users"] == 4 and m["load"]["warmup_s"] == 0  # -u rounded up to equal users per model
     rs = _check_counts(path, tmp_path)
     assert len({r["rid"] for r in rs}) == len(rs)
     assert len({r["worker"] for r in rs}) == 2
     assert m["capture"] == "hash" and all(r["response"].startswith("sha256:") for r in rs)
+    assert all(r["phase"] == "measure" for r in rs)
     # blocks granted by the master: unused tails of the last blocks are the only gaps
     _check_prefix(rs, slack=60)
     truth = (path / "sim_truth.jsonl").read_text().count("\n")
