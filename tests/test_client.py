@@ -383,3 +383,52 @@ def test_killed_requests_leave_the_pool_usable(mock, transport):
     if transport == "fast":
         pool = res["pool"]
         assert pool["waiters"] == 0 and pool["total"] == pool["idle"] <= 2, pool
+
+
+def test_endpoint_from_a_real_scenario_reaches_the_server(mock, tmp_path, monkeypatch):
+    """scenario endpoint -> make_transport: key from the env var, Azure-style header, ${VAR} headers, query."""
+    import yaml
+
+    (tmp_path / "d.jsonl").write_text(
+        json.dumps({"id": "a", "messages": [{"role": "user", "content": "hi"}]}) + "\n"
+    )
+    doc = {
+        "name": "ep",
+        "baseline": "azure",
+        "models": {
+            "azure": {
+                "model": "gpt-4o-deploy",
+                "endpoint": {
+                    "base_url": f"http://127.0.0.1:{mock.port}/openai/deployments/gpt-4o",
+                    "api_key_env": "SWAPBENCH_TEST_KEY",
+                    "api_key_header": "api-key",
+                    "headers": {"x-team": "${SWAPBENCH_TEST_TEAM}"},
+                    "query": {"api-version": "2024-10-21"},
+                },
+                "price": {"input_per_1m": 1, "output_per_1m": 1},
+                "params": {"seed": 5},
+            }
+        },
+        "client": {"max_retries": 0},
+        "prompt_mix": {"tasks": {"t": {"weight": 1, "dataset": "d.jsonl", "max_tokens": 50}}},
+    }
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    monkeypatch.setenv("SWAPBENCH_TEST_KEY", "k-from-env")
+    monkeypatch.setenv("SWAPBENCH_TEST_TEAM", "search")
+    for transport in TRANSPORTS:
+        mock.reset(default={"tokens": 2})
+        res = harness(
+            transport, None, [{"n": 1, "task": "t"}], extra={"scenario": str(path), "model": "azure"}
+        )
+        assert res["runs"][0][0]["outcome"] == "ok"
+        (e,) = mock.log()
+        assert e["path"] == "/openai/deployments/gpt-4o/chat/completions" and e["query"] == {
+            "api-version": "2024-10-21"
+        }
+        assert e["headers"]["api-key"] == "k-from-env" and "authorization" not in e["headers"]
+        assert e["headers"]["x-team"] == "search"
+        assert (
+            e["body"]["model"] == "gpt-4o-deploy" and e["body"]["seed"] == 5 and e["body"]["max_tokens"] == 50
+        )
+        assert e["body"]["stream_options"] == {"include_usage": True}
