@@ -289,17 +289,29 @@ class RunDir:
                     raise UserError(f"{path}:{pending[0]}: not valid JSON: {pending[1][:60]!r}")
                 self.truncated_rows = 1
 
-    def columns(self, keys: Sequence[str], phase: str | None = "measure") -> dict[str, np.ndarray]:
+    def columns(
+        self, keys: Sequence[str], phase: str | None = "measure", chunk: int = 65_536
+    ) -> dict[str, np.ndarray]:
         """Columnar view of requests.jsonl for the given keys (numbers as float64 with NaN for null,
-        booleans as bool, everything else as object arrays). Memory stays proportional to the keys."""
-        cols: dict[str, list[Any]] = {k: [] for k in keys}
+        booleans as bool, everything else as object arrays). Rows are converted in chunks, so peak
+        memory stays proportional to the columns asked for, not to a list of row dicts."""
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in keys}
+        buf: dict[str, list[Any]] = {k: [] for k in keys}
+
+        def flush() -> None:
+            for k in keys:
+                parts[k].append(_to_array(buf[k]))
+                buf[k] = []
+
+        n = 0
         for row in self.iter_requests(phase):
             for k in keys:
-                cols[k].append(row.get(k))
-        out: dict[str, np.ndarray] = {}
-        for k, values in cols.items():
-            out[k] = _to_array(values)
-        return out
+                buf[k].append(row.get(k))
+            n += 1
+            if n % chunk == 0:
+                flush()
+        flush()
+        return {k: _concat(v) for k, v in parts.items()}
 
     # -- histograms ------------------------------------------------------------------------------
     @property
@@ -380,24 +392,27 @@ class RunDir:
         return self.scores_path.is_file() and self.scores_path.stat().st_size > 0
 
     def iter_scores(self) -> Iterator[dict[str, Any]]:
-        """Rows of scores.jsonl; a torn last line (scoring interrupted mid-write) is ignored."""
+        """Rows of scores.jsonl, streamed; a torn last line (scoring interrupted mid-write) is ignored."""
         path = self.scores_path
         if not path.is_file():
             return
         with open(path, encoding="utf-8") as f:
-            lines = f.readlines()
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                if lineno == len(lines) and not line.endswith("\n"):
+            bad: tuple[int, str] | None = None
+            for lineno, line in enumerate(f, 1):
+                if bad is not None:  # a bad line that is not the last one
+                    raise UserError(f"{path}:{bad[0]}: not valid JSON")
+                if not line.strip():
                     continue
-                raise UserError(f"{path}:{lineno}: not valid JSON") from None
-            if not isinstance(row, dict):
-                raise UserError(f"{path}:{lineno}: expected a JSON object")
-            yield row
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:
+                    bad = (lineno, line)
+                    continue
+                if not isinstance(row, dict):
+                    raise UserError(f"{path}:{lineno}: expected a JSON object")
+                yield row
+            if bad is not None and bad[1].endswith("\n"):
+                raise UserError(f"{path}:{bad[0]}: not valid JSON")
 
     def append_scores(self, rows: Iterable[Mapping[str, Any]]) -> int:
         """Append score rows, flushed and fsynced, so an interruption loses nothing already written.
@@ -470,6 +485,14 @@ def _to_array(values: list[Any]) -> np.ndarray:
     arr = np.empty(len(values), dtype=object)
     arr[:] = values
     return arr
+
+
+def _concat(arrays: list[np.ndarray]) -> np.ndarray:
+    arrays = [a for a in arrays if a.size] or arrays[:1]
+    kinds = {a.dtype.kind for a in arrays}
+    if len(kinds) > 1:  # e.g. a column that is bool in one chunk and numeric in another
+        return _to_array([v for a in arrays for v in a.tolist()])
+    return np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
 
 
 def find_run(arg: str | Path, reports_dir: str | Path = "reports") -> Path:

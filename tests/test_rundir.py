@@ -198,3 +198,15 @@ def test_run_ids_are_unique(tmp_path):
     b = RunWriter.create(tmp_path, "same name!", {}, run_id="r")
     assert a.path != b.path and b.path.name == "r-2"
     assert find_run("latest", tmp_path) in (a.path, b.path)
+
+
+def test_columns_in_chunks_equal_one_pass(tmp_path):
+    w = RunWriter.create(tmp_path, "x", {})
+    w.write_rows([make_row(outcome(100 + i, 1000 + i, 3 + i % 2, ok=i % 5 != 0), i) for i in range(50)])
+    w.close()
+    run = RunDir(w.path)
+    small = run.columns(["ttft_us", "model", "completion_tokens"], chunk=7)
+    big = run.columns(["ttft_us", "model", "completion_tokens"])
+    assert np.array_equal(small["ttft_us"], big["ttft_us"], equal_nan=True)
+    assert list(small["model"]) == ["a"] * 50
+    assert small["completion_tokens"].tolist() == big["completion_tokens"].tolist()
