@@ -303,11 +303,9 @@ class RunDir:
                 parts[k].append(_to_array(buf[k]))
                 buf[k] = []
 
-        n = 0
-        for row in self.iter_requests(phase):
+        for n, row in enumerate(self.iter_requests(phase), 1):
             for k in keys:
                 buf[k].append(row.get(k))
-            n += 1
             if n % chunk == 0:
                 flush()
         flush()
