@@ -17,8 +17,9 @@ import random
 import re
 from typing import Any
 
-from profiler.sim.answers import PAD_WORDS, as_json_value, is_code, stable_int
+from profiler.sim.answers import as_json_value, is_code, stable_int
 from profiler.sim.catalog import Catalog, norm_ws
+from profiler.sim.verbosity import PAD_WORDS
 
 _WORD_RE = re.compile(r"[A-Za-z']+")
 _PAD_PREFIXES = frozenset(w[:i] for w in PAD_WORDS for i in range(1, len(w) + 1))
