@@ -111,6 +111,18 @@ class Outcome:
         return self.outcome == "ok"
 
 
+def internal_error(e: BaseException, t_intended: float) -> Outcome:
+    """The outcome of a request the client itself failed on (a bug, a non-JSON body, a bad header)."""
+    from time import perf_counter
+
+    out = Outcome()
+    out.attempts = 1
+    out.attempt_outcomes = ["client_error"]
+    out.error = " ".join(f"client error: {type(e).__name__}: {e}".split())[:300]
+    out.e2e_us = int((perf_counter() - t_intended) * 1e6)
+    return out
+
+
 def estimate_tokens(chars: int) -> int:
     """~4 characters per token (used only when the server sent no usage; flagged as an estimate)."""
     return (chars + 3) // 4

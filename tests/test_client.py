@@ -432,3 +432,13 @@ def test_endpoint_from_a_real_scenario_reaches_the_server(mock, tmp_path, monkey
             e["body"]["model"] == "gpt-4o-deploy" and e["body"]["seed"] == 5 and e["body"]["max_tokens"] == 50
         )
         assert e["body"]["stream_options"] == {"include_usage": True}
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_bad_input_is_a_client_error_outcome_not_an_exception(mock, transport):
+    mock.reset()
+    runs = [{"n": 1, "headers": {"x-bad": "snow\u2603man"}}, {"n": 1}]
+    res = harness(transport, mock.base_url, runs, cfg={"max_retries": 0})
+    bad, good = res["runs"][0][0], res["runs"][1][0]
+    assert bad["outcome"] == "client_error" and bad["error"] and bad["attempt_outcomes"] == ["client_error"]
+    assert good["outcome"] == "ok"
