@@ -15,6 +15,23 @@ process id changes. This module never imports locust or gevent.
 Pools are per process per (endpoint, model): two models compared side by side each get their own
 ``max_connections`` pool, as each would have in production, so one model's slow streams cannot starve the
 other's pool.
+
+Timing (binding definitions in DESIGN.md): every ``*_us`` is an integer from ``t_intended`` (a
+``time.perf_counter()`` value; closed loop passes "now"), except ``pool_wait_us``/``connect_us`` (durations
+of the final attempt) and ``ttft_attempt_us`` (from the final attempt's start). Events are stamped when
+their bytes arrive. ``e2e_us`` ends at ``data: [DONE]`` (the body is still drained to EOF so the
+connection is reused), or at the failure.
+
+Retries (both transports, the openai SDK's rules): HTTP statuses in ``retry_on`` (``x-should-retry`` and a
+too-long Retry-After override), plus timeouts and connection errors before the response headers. Nothing
+mid-stream is retried. The total timeout covers all attempts and backoffs.
+
+``capture``: ``full`` keeps the response text, reasoning text and tool calls; ``hash`` keeps
+``sha256:HEX`` of the response text and the tool calls (scorers need names and arguments), no reasoning;
+``off`` keeps none of them. Token counts are kept in every mode.
+
+Call ``transport.prepare()`` once per process after fork (Locust ``init``/``test_start``) so the first
+request does not pay for building the pool or client.
 """
 
 from __future__ import annotations
