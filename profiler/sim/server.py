@@ -196,9 +196,10 @@ def start_subprocess(
     if seed is not None:
         cmd += ["--seed", str(seed)]
     cmd += extra_args or []
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=os.environ.copy()
-    )
+    env = os.environ.copy()  # make this very package importable in the child, installed or not
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=env)
     found: list[int] = []
     done = threading.Event()
 
