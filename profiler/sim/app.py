@@ -380,7 +380,6 @@ class SimApp:
         )
         return ans
 
-    # -- chunk rendering -----------------------------------------------------------------------------------
     # -- running -------------------------------------------------------------------------------------------
     async def _sleep_until(self, job: Job, deadline: float) -> float:
         """Sleep until ``deadline`` (perf_counter s), extended by any global or per-model stall."""
@@ -400,10 +399,7 @@ class SimApp:
 
     async def _run_stream(self, job: Job) -> None:
         conn = job.conn
-        if job.waiter is not None:
-            await self._acquire(job)
-        else:
-            job.t_slot = job.t_received
+        await self._acquire(job)
         deadline = job.t_slot + job.ttft_s
         gaps = job.gaps
         buf: list[bytes] = []
