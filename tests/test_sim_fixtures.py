@@ -157,5 +157,5 @@ def all_models() -> dict[str, dict]:
         "dropper": sim(faults={"disconnect": 1.0}),
         "erroring": sim(faults={"error_event": 1.0}),
         "staller": sim(faults={"stall": 1.0, "stall_ms": 300}),
-        "tiny": sim(ttft_ms={"median": 300, "p99": 300}, slots=1, queue=0),
+        "tiny": sim(ttft_ms={"median": 800, "p99": 800}, slots=1, queue=0),
     }
