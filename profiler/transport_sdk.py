@@ -49,6 +49,34 @@ def _import_sdk_safely() -> None:
         sys.modules["trio"] = None  # type: ignore[assignment]  # -> ImportError for httpcore2
 
 
+def _unyielding_socket_check() -> None:
+    """Make httpcore2's idle-connection readability probe a plain non-blocking ``poll(0)``.
+
+    httpcore2 probes every idle pooled connection with ``select.poll().poll(0)`` on each request, while it
+    holds the pool lock. Under gevent's patched ``select`` that probe yields to the hub, so with N idle
+    connections a request switches away N times holding the lock and every other greenlet queues behind it
+    (measured: pool wait p50 6.5 ms at 32 streams with 32 idle connections, none needed). The original
+    ``poll`` with timeout 0 never blocks, so using it changes nothing but the convoy.
+    """
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover
+        return
+    if not monkey.is_module_patched("select"):
+        return
+    import select
+    import types
+
+    import httpcore2._utils as hu
+
+    if getattr(hu.select, "_swapbench_shim", False):
+        return
+    orig_poll, orig_select = monkey.get_original("select", ["poll", "select"])
+    hu.select = types.SimpleNamespace(  # type: ignore[attr-defined]
+        poll=orig_poll, select=orig_select, POLLIN=select.POLLIN, _swapbench_shim=True
+    )
+
+
 class _Attempt:
     __slots__ = (
         "t0",
@@ -150,6 +178,7 @@ class SDKTransport(Transport):
     # ------------------------------------------------------------------------------------------ setup
     def _build(self) -> Any:
         _import_sdk_safely()
+        _unyielding_socket_check()
         import httpx2
         import openai
 
@@ -247,8 +276,15 @@ class SDKTransport(Transport):
         return client
 
     def prepare(self) -> None:
+        """Build the client now, then move the heap (openai, pydantic and httpx2 modules: ~75k objects)
+        into gc's permanent generation. Without it every full collection walks them: ~35-70 ms pauses of
+        the whole process that land in measured TTFTs (bench: p99 stamp lag 43 ms -> 7 ms)."""
         if self._client is None or self._pid != os.getpid():
             self._build()
+        import gc
+
+        gc.collect()
+        gc.freeze()
 
     def close(self) -> None:
         if self._client is not None:
