@@ -282,3 +282,28 @@ def test_responses_api_function_calls_and_json(client):
     assert json.loads(out.output_text) == ex["gold"]
     out = client.responses.create(model="base", input=REC["qa"][2]["messages"], max_output_tokens=16)
     assert out.status == "incomplete" and out.usage.output_tokens == 16
+
+
+def test_include_reasoning_streams_reasoning_content_first(client):
+    rec = REC["qa"][6]
+    reasoning, content, usage, first_kinds = [], [], None, []
+    for ch in client.chat.completions.create(
+        model="reason", messages=rec["messages"], stream=True, stream_options={"include_usage": True},
+        extra_body={"include_reasoning": True},
+    ):  # fmt: skip
+        usage = ch.usage or usage
+        for c in ch.choices:
+            rc = (c.delta.model_extra or {}).get("reasoning_content")
+            if rc:
+                reasoning.append(rc)
+                first_kinds.append("r")
+            if c.delta.content:
+                content.append(c.delta.content)
+                first_kinds.append("c")
+    assert "".join(content) == rec["gold"]
+    assert first_kinds[0] == "r" and first_kinds.index("c") == len(
+        reasoning
+    )  # all reasoning, then the answer
+    assert tokens.count("".join(reasoning)) == usage.completion_tokens_details.reasoning_tokens > 5
+    plain = ask(client, "reason", rec, extra_body={"include_reasoning": True})
+    assert plain.choices[0].message.model_extra["reasoning_content"]

@@ -28,7 +28,7 @@ from typing import Any
 
 from profiler.judge_format import SYSTEM_PREFIX, parse_messages
 from profiler.sim import http, judge, responses, tokens
-from profiler.sim.answers import Answer, AnswerBook, answer_class, stable_int, wants_json
+from profiler.sim.answers import Answer, AnswerBook, answer_class, generic_text, stable_int, wants_json
 from profiler.sim.catalog import Catalog
 from profiler.sim.chatwire import ChatRenderer, error_body, validate
 from profiler.sim.profile import Capacity, ModelProfile, QueueFull
@@ -67,6 +67,7 @@ class Job:
         "answer", "pieces", "finish", "prompt_tokens", "cached_tokens", "reasoning_tokens",
         "completion_tokens", "ttft_s", "gaps", "fault", "fault_at", "stall_s", "t_received", "t_slot",
         "t_first", "t_done", "status", "attempts", "headers", "judge_info", "waiter", "renderer", "text_pieces",
+        "reasoning_pieces", "t_answer",
     )  # fmt: skip
 
 
@@ -282,6 +283,7 @@ class SimApp:
         job.t_received, job.t_slot, job.t_first, job.t_done = req.t_received, None, None, None
         job.attempts, job.status, job.judge_info = attempts, 200, None
         job.text_pieces = None
+        job.t_answer = None
         job.stream = bool(body.get("stream"))
         job.include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         job.model_name = prof.name
@@ -316,10 +318,17 @@ class SimApp:
             visible = len(pieces)
         job.reasoning_tokens = prof.sample_reasoning_tokens(rng)
         job.completion_tokens = visible + job.reasoning_tokens
-        job.ttft_s = (
-            prof.sample_ttft_ms(rng, prompt_tokens - job.cached_tokens)
-            + job.reasoning_tokens * prof.itl_mean_ms
-        ) / 1000.0
+        prefill_ms = prof.sample_ttft_ms(rng, prompt_tokens - job.cached_tokens)
+        job.reasoning_pieces = None
+        if body.get("include_reasoning") and job.reasoning_tokens and api == "chat":
+            # opt-in (OpenRouter's flag): stream the reasoning as `reasoning_content` deltas instead of
+            # thinking silently; its own generator, so the request's other draws stay the same
+            text = generic_text(random.Random(stable_int(job.cid, "reasoning")), job.reasoning_tokens)
+            job.reasoning_pieces = tokens.split(text)
+        if job.reasoning_pieces and job.stream:  # the reasoning chunks get decode gaps like the answer
+            job.ttft_s = prefill_ms / 1000.0
+        else:
+            job.ttft_s = (prefill_ms + job.reasoning_tokens * prof.itl_mean_ms) / 1000.0
         job.fault, job.fault_at, job.stall_s = None, -1, 0.0
         job.gaps = None
         job.headers = rl_headers
@@ -405,6 +414,8 @@ class SimApp:
         buf: list[bytes] = []
         pieces = job.pieces
         n = len(pieces)
+        first_answer = len(job.reasoning_pieces or ()) if job.stream else 0
+        first_answer = -1 if first_answer == 0 else first_answer  # -1: the first chunk is already answer
         for i in range(n + 1):  # i == n: the finish/usage/[DONE] tail
             if gaps is not None and i < n:
                 deadline += gaps[i]
@@ -433,6 +444,10 @@ class SimApp:
             elif i == 0:
                 conn.write(pieces[0][1])
                 job.t_first = time.perf_counter()
+            elif i == first_answer:
+                conn.write(b"".join(buf) + pieces[i][1])
+                buf.clear()
+                job.t_answer = time.perf_counter()
             else:
                 buf.append(pieces[i][1])
         conn.write(b"".join(buf))
@@ -500,6 +515,9 @@ class SimApp:
             "t_received": self.epoch(job.t_received),
             "queue_us": int(((job.t_slot or job.t_done) - job.t_received) * 1e6),
             "injected_ttft_us": int((job.t_first - job.t_received) * 1e6)
+            if job.t_first is not None
+            else None,
+            "injected_ttfa_us": int(((job.t_answer or job.t_first) - job.t_received) * 1e6)
             if job.t_first is not None
             else None,
             "target_ttft_us": int(job.ttft_s * 1e6),

@@ -82,6 +82,11 @@ class ChatRenderer:
         """The timed chunks as (tokens, HTTP chunk bytes)."""
         pre, suf = self.pre, self._suffix()
         out: list[tuple[int, bytes]] = []
+        enc = encode_basestring_ascii
+        thought = self.job.reasoning_pieces or []
+        for j in range(0, len(thought), per):
+            data = b'%s{"reasoning_content":%s}%s' % (pre, enc("".join(thought[j : j + per])).encode(), suf)
+            out.append((min(per, len(thought) - j), b"%x\r\n%s\r\n" % (len(data), data)))
         calls = self.job.answer.tool_calls
         if calls:
             for i, c in enumerate(calls):
@@ -108,7 +113,6 @@ class ChatRenderer:
                     )
             return out
         assert text_pieces is not None
-        enc = encode_basestring_ascii
         for j in range(0, len(text_pieces), per):
             text = "".join(text_pieces[j : j + per]) if per > 1 else text_pieces[j]
             data = b'%s{"content":%s}%s' % (pre, enc(text).encode(), suf)
@@ -168,6 +172,8 @@ class ChatRenderer:
             ]
         else:
             message["content"] = "".join(job.text_pieces)
+        if job.reasoning_pieces:
+            message["reasoning_content"] = "".join(job.reasoning_pieces)
         return {
             "id": job.cid, "object": "chat.completion", "created": job.created, "model": job.model_name,
             "system_fingerprint": FINGERPRINT.decode(),

@@ -1,9 +1,10 @@
 """Ground-truth file (``--truth FILE``): one JSON line per request, as injected by the simulator.
 
-Rows are serialised when added (spreading the cost over requests) and appended to the file every ``interval_s`` seconds, when the buffer holds
-``max_rows`` rows, and on shutdown, so writing never blocks a request. Fields are documented in
-docs/python-api.md (``profiler.sim``); extra fields: ``target_ttft_us`` (the sampled queue-free TTFT incl.
-reasoning), ``stream``, ``cached_tokens``, ``judge_truth`` / ``judge_pass`` on judge calls.
+Rows are serialised when added (spreading the cost over requests) and appended to the file once a second
+(by the server), when ``max_rows`` are buffered, and on shutdown, so writing never blocks a request for
+long. Fields: docs/python-api.md (``profiler.sim``) plus ``target_ttft_us`` (the sampled queue-free TTFT
+incl. reasoning), ``injected_ttfa_us``, ``stream``, ``cached_tokens`` and, on judge calls, ``judge_truth``,
+``judge_pass``, ``judge_truth_source`` (see profiler/sim/README.md).
 """
 
 from __future__ import annotations
