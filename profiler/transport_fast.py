@@ -22,7 +22,7 @@ import time
 from time import perf_counter
 from urllib.parse import urlsplit
 
-from profiler.client import ClientConfig, EndpointConfig, Transport, ssl_context
+from profiler.client import ClientConfig, EndpointConfig, Transport, freeze_heap, ssl_context
 from profiler.outcome import Outcome, fill_from_stream, internal_error, status_outcome
 from profiler.sse import ANSWER, DELTA, DONE, ERROR, ChatStream, SSEParser
 
@@ -290,6 +290,7 @@ class FastTransport(Transport):
 
     def prepare(self) -> None:
         self.pool  # noqa: B018 - builds the pool and SSL context for this process
+        freeze_heap()
 
     def close(self) -> None:
         if self._pool is not None:
