@@ -94,10 +94,17 @@ FAILURES: dict[str, type[RequestFailure]] = {
 }
 
 
+FAILURE_MESSAGE_CHARS = 80  # Locust groups failures by message: keep it short and stable
+
+
 def failure_for(outcome: str, error: str | None) -> RequestFailure:
+    """``http_429('HTTP 429: rate_limit_exceeded: ...')``: the exception class names the outcome; the
+    message is the start of the error (the full one is in requests.jsonl)."""
     cls = FAILURES.get(outcome) or FAILURES["client_error"]
     msg = " ".join((error or outcome).split())
-    return cls(msg[:160])
+    if len(msg) > FAILURE_MESSAGE_CHARS:
+        msg = msg[: FAILURE_MESSAGE_CHARS - 3] + "..."
+    return cls(msg)
 
 
 class LoadEngine:
