@@ -317,3 +317,16 @@ def test_open_loop_arrivals_beyond_max_in_flight_are_dropped_rows(tmp_path: Path
         # the arrival process kept its rate although most arrivals found no free slot
         assert len(measured) >= 0.7 * 30 * 4.5
     assert any("dropped" in w for w in run.manifest["warnings"])
+
+
+def test_sdk_transport_runs_the_same_job(tmp_path: Path) -> None:
+    sc = write_scenario(tmp_path, load={"warmup_s": 0.5})
+    proc = run_locust(tmp_path, sc, "-t", "4s", "--transport", "sdk", "--no-report")
+    _check_clean(proc)
+    path = run_dir(tmp_path)
+    run = RunDir(path)
+    assert run.manifest["load"]["transport"] == "sdk"
+    rs = _check_counts(path, tmp_path)
+    assert len(rs) > 20 and sum(r["outcome"] == "ok" for r in rs) >= 0.98 * len(rs)
+    truth = {json.loads(line)["rid"] for line in (path / "sim_truth.jsonl").read_text().splitlines()}
+    assert {r["rid"] for r in rs} <= truth  # the SDK path sends the rid / prompt-id headers too
