@@ -402,6 +402,8 @@ class SDKTransport(Transport):
                 last_cls = status_outcome(a.status)
             elif a.exc is not None and not isinstance(a.exc, gevent.Timeout):
                 last_cls = _exc_outcome(a.exc)[0]
+        if not out.http_status:  # the last HTTP status of any attempt (0 if none), as in the fast transport
+            out.http_status = next((a.status for a in reversed(attempts) if a.status), 0)
         for a in attempts:  # one entry per attempt answered with an error status, as in the fast transport
             if a.status >= 300:
                 ra = self.policy.retry_after_s(a.headers)
