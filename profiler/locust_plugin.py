@@ -594,7 +594,7 @@ def print_report(run_dir: Path, options: Any) -> None:
         from profiler.report.cli import main as report_main
 
         done = report_main([str(run_dir), "--format", "terminal"]) == 0
-    except Exception as err:  # noqa: BLE001 - the load results must be shown even if the report fails
+    except (Exception, SystemExit) as err:  # noqa: BLE001 - the load results are shown even if the report fails
         log.debug("swapbench: report stage unavailable (%s), printing the summary table", err)
     if not done:
         try:
