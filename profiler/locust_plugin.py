@@ -4,8 +4,10 @@
 (the user classes depend on the scenario), loads the scenario and the prompt mix, builds one User class
 per model (:mod:`profiler.locust_users`) and registers the event listeners below.
 
-Options (``locust --help``, ``locust.conf``, ``LOCUST_*`` env vars; all but ``--scenario`` also appear in
-the web UI). Precedence: command line > env var > config file > the scenario's value > built-in default.
+Options (command line, ``locust.conf`` / ``pyproject.toml [tool.locust]``, ``LOCUST_*`` env vars; all but
+``--scenario`` also appear in the web UI's start form; ``locust --help`` cannot list them because Locust
+prints its help before importing the locustfile). Precedence: command line > env var > config file >
+the scenario's value > built-in default.
 
 ==================  =======================================================================================
 ``--scenario``      scenario file (default ``scenarios/gpt4o-vs-gpt55.yaml``; relative to the cwd, else to
@@ -30,6 +32,9 @@ Processes: the master (or the local runner) creates the run directory at ``test_
 simulator when a model is simulated and no ``--sim-url`` is given (``--truth`` = ``sim_truth.jsonl`` in the
 run directory; one simulator, stopped at the end of the run) and sends the run's settings, the simulator
 URL and the worker count to the workers inside Locust's spawn message (custom options travel with it).
+Each run (each start in the web UI) gets its own run directory and its own simulator (fresh rate-limit and
+queue state, its own ground-truth file). Prompt indices: see :mod:`profiler.locust_users` (the master
+grants blocks, so every model replays a prefix of the same sequence whatever the user placement).
 Workers ship ``Recorder.drain().to_wire()`` under the key ``swapbench`` of every ``report_to_master``
 payload; the master writes them (rows as batches, histograms as deltas). The last worker reports arrive
 after the master's ``test_stop``, so the run is closed when every worker sent its final report, or at
