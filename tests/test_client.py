@@ -442,3 +442,32 @@ def test_bad_input_is_a_client_error_outcome_not_an_exception(mock, transport):
     bad, good = res["runs"][0][0], res["runs"][1][0]
     assert bad["outcome"] == "client_error" and bad["error"] and bad["attempt_outcomes"] == ["client_error"]
     assert good["outcome"] == "ok"
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_connect_timeout_is_an_outcome_and_is_retried(transport):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)  # never accepts: once the accept queue is full, SYNs are dropped
+    port = listener.getsockname()[1]
+    fill = []
+    for _ in range(4):
+        s = socket.socket()
+        s.setblocking(False)
+        try:
+            s.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fill.append(s)
+    try:
+        cfg = {"connect_timeout_s": 0.3, "max_retries": 1, "backoff": {"initial_s": 0.01, "jitter": 0.0}}
+        res = harness(transport, f"http://127.0.0.1:{port}/v1", [{"n": 1}], cfg=cfg)
+    finally:
+        for s in fill:
+            s.close()
+        listener.close()
+    (x,) = res["runs"][0]
+    assert x["outcome"] == "connect_timeout" and x["attempt_outcomes"] == ["connect_timeout"] * 2, x
+    assert 600_000 <= x["e2e_us"] <= 900_000 and x["new_connection"] and x["ttfb_us"] is None
