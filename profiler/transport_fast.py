@@ -1,8 +1,9 @@
-"""``fast`` transport: a lean HTTP/1.1 keep-alive client with its own bounded pool.
+"""``fast`` transport: a lean HTTP/1.1 keep-alive client with its own bounded pool
+(``profiler.transport_http``).
 
 Under Locust the ``socket``/``ssl``/``threading``/``time`` modules are gevent-patched, and this module only
-ever looks them up at call time (``socket.create_connection``, ``threading.Lock``, ``time.sleep``), so it
-is green there and plain blocking code elsewhere. The stream is read with ``recv`` as bytes arrive (never
+ever looks them up at call time (``socket.create_connection``, ``time.sleep``; the pool's
+``threading.Lock``), so it is green there and plain blocking code elsewhere. The stream is read with ``recv`` as bytes arrive (never
 fixed-size reads that wait for N bytes), de-chunked and fed to the one SSE parser; every event is stamped
 with the time its bytes arrived.
 
@@ -13,11 +14,9 @@ ends a request cleanly as ``total_timeout`` without corrupting the pool.
 
 from __future__ import annotations
 
-import collections
 import os
 import socket
 import ssl
-import threading
 import time
 from time import perf_counter
 from urllib.parse import urlsplit
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 from profiler.client import ClientConfig, EndpointConfig, Transport, freeze_heap, ssl_context
 from profiler.outcome import Outcome, fill_from_stream, internal_error, status_outcome
 from profiler.sse import ANSWER, DELTA, DONE, ERROR, ChatStream, SSEParser
+from profiler.transport_http import Chunked, Conn, ConnPool, PoolTimeout
 
 try:
     from orjson import dumps as _dumps
@@ -37,7 +37,6 @@ except ImportError:  # pragma: no cover
 
 _RECV = 65536
 _MAX_ERROR_BODY = 1 << 20
-_STALE_CHECK_IDLE_S = 1.0
 
 
 class _Fail(Exception):
@@ -48,197 +47,6 @@ class _Fail(Exception):
         self.outcome = outcome
         self.message = message
         self.before_bytes = before_bytes  # nothing received on this connection for this request
-
-
-class _Conn:
-    __slots__ = ("sock", "idle_since", "timeout")
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.idle_since = 0.0
-        self.timeout: float | None = -1.0
-
-    def settimeout(self, t: float) -> None:
-        if t != self.timeout:
-            self.sock.settimeout(t)
-            self.timeout = t
-
-    def close(self) -> None:
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
-    def is_stale(self) -> bool:
-        """An idle keep-alive connection that is readable was closed by the server (or is garbage)."""
-        import select
-
-        try:
-            r, _, _ = select.select([self.sock], [], [], 0)
-        except (OSError, ValueError):
-            return True
-        return bool(r)
-
-
-class _Waiter:
-    __slots__ = ("lock", "done", "conn")
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.lock.acquire()
-        self.done = False
-        self.conn: _Conn | None = None  # None with done=True: a connection slot was handed over
-
-
-class PoolTimeout(Exception):
-    pass
-
-
-class ConnPool:
-    """Bounded pool: at most ``max_connections`` open (or opening) connections; FIFO hand-off to waiters.
-
-    ``acquire`` returns an idle connection, or None meaning "you own a slot: open a connection" (then call
-    ``put``/``discard`` when done with it). Idle connections are reused LIFO; at most ``max_keepalive``
-    are kept.
-    """
-
-    def __init__(self, max_connections: int, max_keepalive: int) -> None:
-        self.max = max(1, max_connections)
-        self.max_keepalive = max_keepalive
-        self._lock = threading.Lock()
-        self._idle: list[_Conn] = []
-        self._waiters: collections.deque[_Waiter] = collections.deque()
-        self.total = 0  # open + opening connections (slots taken)
-        self.opened = 0  # connections ever opened (for tests/diagnostics)
-
-    def acquire(self, timeout: float) -> _Conn | None:
-        with self._lock:
-            idle = self._idle
-            while idle:
-                conn = idle.pop()
-                if perf_counter() - conn.idle_since > _STALE_CHECK_IDLE_S and conn.is_stale():
-                    conn.close()
-                    self.total -= 1
-                    continue
-                return conn
-            if self.total < self.max:
-                self.total += 1
-                return None
-            w = _Waiter()
-            self._waiters.append(w)
-        try:
-            got = w.lock.acquire(timeout=max(timeout, 0.0))
-        except BaseException:  # killed while waiting (GreenletExit when Locust stops users): leave no trace
-            with self._lock:
-                if not w.done:
-                    self._waiters.remove(w)
-                    raise
-            if w.conn is not None:
-                self.put(w.conn)
-            else:
-                self.discard(None)
-            raise
-        with self._lock:
-            if w.done:  # handed over, possibly just as the wait timed out
-                return w.conn
-            self._waiters.remove(w)
-        if got:  # pragma: no cover - cannot happen: release only after done=True
-            return w.conn
-        raise PoolTimeout
-
-    def put(self, conn: _Conn) -> None:
-        """Return a healthy connection (response fully read, keep-alive)."""
-        with self._lock:
-            if self._waiters:
-                w = self._waiters.popleft()
-                w.conn = conn
-                w.done = True
-                w.lock.release()
-                return
-            if len(self._idle) < self.max_keepalive:
-                conn.idle_since = perf_counter()
-                self._idle.append(conn)
-                return
-            self.total -= 1
-        conn.close()
-
-    def discard(self, conn: _Conn | None) -> None:
-        """Give back a slot whose connection is closed (or was never opened)."""
-        if conn is not None:
-            conn.close()
-        with self._lock:
-            if self._waiters:
-                w = self._waiters.popleft()
-                w.conn = None
-                w.done = True
-                w.lock.release()
-                return
-            self.total -= 1
-
-    def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-            self.total -= len(idle)
-        for c in idle:
-            c.close()
-
-
-class _Chunked:
-    """Incremental ``Transfer-Encoding: chunked`` decoder."""
-
-    __slots__ = ("buf", "remaining", "state", "done")
-
-    def __init__(self) -> None:
-        self.buf = b""
-        self.remaining = 0
-        self.state = 0  # 0 size line, 1 data, 2 CRLF after data, 3 trailers
-        self.done = False
-
-    def feed(self, data: bytes) -> bytes:
-        buf = self.buf + data if self.buf else data
-        n = len(buf)
-        pos = 0
-        out = []
-        while pos < n:
-            st = self.state
-            if st == 1:
-                take = self.remaining if self.remaining <= n - pos else n - pos
-                out.append(buf[pos : pos + take] if (pos or take != n) else buf)
-                pos += take
-                self.remaining -= take
-                if not self.remaining:
-                    self.state = 2
-            elif st == 0:
-                j = buf.find(b"\n", pos)
-                if j < 0:
-                    break
-                line = buf[pos:j]
-                pos = j + 1
-                size = int(line.split(b";", 1)[0].strip(), 16)  # ValueError -> bad encoding
-                if size:
-                    self.remaining = size
-                    self.state = 1
-                else:
-                    self.state = 3
-            elif st == 2:
-                j = buf.find(b"\n", pos)
-                if j < 0:
-                    break
-                pos = j + 1
-                self.state = 0
-            else:
-                j = buf.find(b"\n", pos)
-                if j < 0:
-                    break
-                line = buf[pos:j]
-                pos = j + 1
-                if line in (b"", b"\r"):
-                    self.done = True
-                    break
-        self.buf = buf[pos:] if pos < n else b""
-        if not out:
-            return b""
-        return out[0] if len(out) == 1 else b"".join(out)
 
 
 def _us(dt: float) -> int:
@@ -299,7 +107,7 @@ class FastTransport(Transport):
     def connections_opened(self) -> int:
         return self._pool.opened if self._pool is not None else 0
 
-    def _connect(self, deadline: float) -> _Conn:
+    def _connect(self, deadline: float) -> Conn:
         timeout = min(self.cfg.connect_timeout_s, deadline - perf_counter())
         if timeout <= 0:
             raise _Fail("total_timeout", "total timeout before connecting")
@@ -322,7 +130,7 @@ class FastTransport(Transport):
         except (OSError, ssl.SSLError) as e:
             sock.close()
             raise _Fail("client_error", f"TLS handshake with {self.host} failed: {_msg(e)}") from None
-        conn = _Conn(sock)
+        conn = Conn(sock)
         conn.timeout = sock.gettimeout()
         return conn
 
@@ -455,7 +263,7 @@ class FastTransport(Transport):
             raise
 
     def _connect_and_send(
-        self, pool: ConnPool, conn: _Conn | None, request: bytes, t_got: float, deadline: float, out: Outcome
+        self, pool: ConnPool, conn: Conn | None, request: bytes, t_got: float, deadline: float, out: Outcome
     ):
         """Owns one pool slot (``conn`` or a slot to connect): on _Fail the slot is already given back."""
         for _ in range(2):
@@ -488,7 +296,7 @@ class FastTransport(Transport):
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _send_and_read_head(self, conn: _Conn, request: bytes, deadline: float):
+    def _send_and_read_head(self, conn: Conn, request: bytes, deadline: float):
         cfg = self.cfg
         sock = conn.sock
         now = perf_counter()
@@ -539,7 +347,7 @@ class FastTransport(Transport):
             if left < conn.timeout:
                 conn.settimeout(max(left, 0.0001))
 
-    def _recv(self, conn: _Conn, deadline: float) -> bytes:
+    def _recv(self, conn: Conn, deadline: float) -> bytes:
         """One read for the body: raises _Fail on timeout or connection loss."""
         left = deadline - perf_counter()
         rt = self.cfg.read_timeout_s
@@ -553,7 +361,7 @@ class FastTransport(Transport):
         except OSError as e:
             raise _Fail("stream_dropped", f"connection lost mid-stream: {_msg(e)}") from None
 
-    def _error_body(self, conn: _Conn, hdrs: dict, rest: bytes, deadline: float) -> str:
+    def _error_body(self, conn: Conn, hdrs: dict, rest: bytes, deadline: float) -> str:
         pool = self._pool
         try:
             body, complete = self._read_all(conn, hdrs, rest, deadline)
@@ -569,9 +377,9 @@ class FastTransport(Transport):
             pool.discard(conn)
         return _error_text(body)
 
-    def _read_all(self, conn: _Conn, hdrs: dict, rest: bytes, deadline: float) -> tuple[bytes, bool]:
+    def _read_all(self, conn: Conn, hdrs: dict, rest: bytes, deadline: float) -> tuple[bytes, bool]:
         if "chunked" in hdrs.get("transfer-encoding", "").lower():
-            dec = _Chunked()
+            dec = Chunked()
             parts = [dec.feed(rest)]
             size = len(parts[0])
             while not dec.done:
@@ -608,7 +416,7 @@ class FastTransport(Transport):
 
     def _stream(
         self,
-        conn: _Conn,
+        conn: Conn,
         hdrs: dict,
         rest: bytes,
         out: Outcome,
@@ -626,7 +434,7 @@ class FastTransport(Transport):
         feed_events = parser.feed
         feed_chunk = cs.feed
         te = hdrs.get("transfer-encoding", "")
-        dec = _Chunked() if "chunked" in te.lower() else None
+        dec = Chunked() if "chunked" in te.lower() else None
         cl = hdrs.get("content-length")
         remaining = int(cl) if (dec is None and cl is not None) else -1
         reusable = hdrs.get("connection", "").lower() != "close" and (dec is not None or remaining >= 0)
