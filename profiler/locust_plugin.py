@@ -77,6 +77,7 @@ WRITE_CHUNK = 250
 MANIFEST_INTERVAL_S = 10.0
 FINAL_REPORT_WAIT_S = 6.0  # > Locust's WORKER_REPORT_INTERVAL (3 s): a web-UI stop sends no final report
 
+LOOP_LAG_WARN_MS = 20.0
 QUIET_LOGGERS = ("httpx", "httpx2", "httpcore", "httpcore2", "openai")
 
 PLUGIN: Plugin | None = None
@@ -171,6 +172,7 @@ class Plugin:
         self.final_from: set[str] = set()
         self.expected_workers = 0
         self.cpu_max: dict[str, float] = {}
+        self.loop_lag: dict[str, dict] = {}
         self._drainer: Any = None
         self._ingesting = 0
         self._finalizing = False
@@ -348,6 +350,7 @@ class Plugin:
             "versions": versions(),
             "achieved": {},
             "client_cpu_max": {},
+            "client_loop_lag": {},
             "simulator": None,
         }
         self.writer = RunWriter.create(o.reports_dir, self.sc.name, manifest, run_id=o.run_id or None)
@@ -384,6 +387,7 @@ class Plugin:
         self.t_stop: float | None = None
         self.final_from = set()
         self.cpu_max = {}
+        self.loop_lag = {}
         if self.role == "local":
             self._drainer = gevent.spawn(self._drain_loop)
         log.info("swapbench: run directory %s", self.writer.path)
@@ -446,6 +450,8 @@ class Plugin:
         payload["run_id"] = self.settings.run_id
         payload["warnings"], self.pending_warnings = self.pending_warnings, []
         payload["cpu_max"] = self.cpu_max.get("self", 0.0)
+        payload["loop_lag"] = self.engine.loop_lag_summary()
+        payload["worker"] = self.engine.worker_index
         data[WIRE_KEY] = payload
 
     def on_worker_report(self, client_id: str, data: dict, **_: Any) -> None:
@@ -459,8 +465,11 @@ class Plugin:
                 )
             return
         self.ingest(metrics.Drained.from_wire(payload), source=client_id, warnings=payload.get("warnings"))
+        name = f"worker{payload.get('worker', client_id)}"
+        if payload.get("loop_lag", {}).get("n"):
+            self.loop_lag[name] = payload["loop_lag"]
         if payload.get("cpu_max"):
-            self.cpu_max[client_id] = max(self.cpu_max.get(client_id, 0.0), float(payload["cpu_max"]))
+            self.cpu_max[name] = max(self.cpu_max.get(name, 0.0), float(payload["cpu_max"]))
         if payload.get("final") and self.stopping_since is not None:
             self.final_from.add(client_id)
 
@@ -558,7 +567,17 @@ class Plugin:
                 w.warn(f"{key}: {a['dropped']} open-loop arrivals dropped (max_in_flight reached)")
         if self.role == "master" and len(self.final_from) < self.expected_workers and status == "complete":
             w.warn(f"{self.expected_workers - len(self.final_from)} worker(s) sent no final report")
-        w.manifest.update(achieved=achieved, client_cpu_max=dict(self.cpu_max))
+        if self.role == "local":
+            self.loop_lag["local"] = self.engine.loop_lag_summary()
+        for proc, lag in self.loop_lag.items():
+            if lag.get("p99_ms", 0) > LOOP_LAG_WARN_MS:
+                w.warn(
+                    f"client event loop lag p99 {lag['p99_ms']:.1f} ms ({proc}): latencies include up to "
+                    "that much client-side delay; use --processes or fewer users"
+                )
+        w.manifest.update(
+            achieved=achieved, client_cpu_max=dict(self.cpu_max), client_loop_lag=dict(self.loop_lag)
+        )
         w.close(status)
         self._stop_sim()
         self.live.finished = True
@@ -585,7 +604,8 @@ class Plugin:
             self.writer.warn(msg)
 
     def on_usage_monitor(self, environment: Any, cpu_usage: float, **_: Any) -> None:
-        self.cpu_max["self"] = max(self.cpu_max.get("self", 0.0), float(cpu_usage))
+        key = "self" if self.role == "worker" else self.role
+        self.cpu_max[key] = max(self.cpu_max.get(key, 0.0), float(cpu_usage))
 
 
 # ------------------------------------------------------------------------------------------- report

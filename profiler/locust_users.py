@@ -42,6 +42,7 @@ from locust import User, task
 from profiler import metrics
 from profiler.prompts import Prompt, PromptMix, request_body
 
+LAG_PROBE_S = 0.01
 PROMPT_ID_HEADER = "x-swapbench-prompt-id"
 RID_HEADER = "x-swapbench-rid"
 
@@ -129,6 +130,8 @@ class LoadEngine:
         self._clock_offset = time.time() - time.perf_counter()
         self.exhausted: set[str] = set()
         self.active = False
+        self.loop_lag = metrics.new_histogram()
+        self._lag_monitor: Any = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def begin(
@@ -154,6 +157,10 @@ class LoadEngine:
             base = settings.sim_url if model.is_simulated else None
             self.transports[key] = self._make_transport(model, base)
         self.active = True
+        self.loop_lag = metrics.new_histogram()
+        if self._lag_monitor is not None:
+            self._lag_monitor.kill(block=False)
+        self._lag_monitor = gevent.spawn(self._monitor_loop_lag)
 
     def _make_transport(self, model: Any, base_url: str | None) -> Any:
         if self.transport_factory is not None:
@@ -166,6 +173,30 @@ class LoadEngine:
         """End of a run in this process (``test_stop``): in-flight open-loop arrivals are cancelled."""
         self.active = False
         self.kill_pools()
+        if self._lag_monitor is not None:
+            self._lag_monitor.kill(block=False)
+            self._lag_monitor = None
+
+    def _monitor_loop_lag(self) -> None:
+        """Client health: how late a 10 ms sleep wakes up. A busy event loop delays every read, so its
+        lag is part of the measured latencies (a client-side hiding place for coordinated omission)."""
+        while True:
+            t = time.perf_counter()
+            gevent.sleep(LAG_PROBE_S)
+            lag = int((time.perf_counter() - t - LAG_PROBE_S) * 1e6)
+            self.loop_lag.record_value(min(max(lag, 1), metrics.HDR_HIGHEST))
+
+    def loop_lag_summary(self) -> dict[str, float | int]:
+        h = self.loop_lag
+        n = h.get_total_count()
+        if not n:
+            return {"n": 0}
+        return {
+            "n": n,
+            "p50_ms": round(h.get_value_at_percentile(50) / 1000, 2),
+            "p99_ms": round(h.get_value_at_percentile(99) / 1000, 2),
+            "max_ms": round(h.get_max_value() / 1000, 2),
+        }
 
     def kill_pools(self) -> None:
         for pool in self.pools.values():

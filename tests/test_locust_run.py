@@ -71,6 +71,7 @@ def test_headless_run_writes_a_consistent_run_directory(tmp_path: Path) -> None:
     assert m["load"]["mode"] == "closed" and m["capture"] == "full" and m["load"]["duration_s"] == 6
     assert m["simulator"]["ground_truth"] == "sim_truth.jsonl"
     assert set(m["achieved"]) == {"base", "cand"} and m["achieved"]["base"]["rps"] > 0
+    assert m["client_loop_lag"]["local"]["n"] > 100  # a 10 ms probe ran through the whole run
     rs = _check_counts(path, tmp_path)
     assert {r["phase"] for r in rs} == {"warmup", "measure"}
     assert sum(r["outcome"] == "ok" for r in rs) >= 0.98 * len(rs)
@@ -131,6 +132,7 @@ def test_processes_two_merge_into_one_run_directory(tmp_path: Path) -> None:
     path = run_dir(tmp_path)
     m = RunDir(path).manifest
     assert m["status"] == "complete" and m["load"]["distributed"] and m["load"]["workers"] == 2
+    assert set(m["client_loop_lag"]) == {"worker0", "worker1"}  # client health of every load process
     assert m["load"]["users"] == 4 and m["load"]["warmup_s"] == 0  # -u rounded up to equal users per model
     rs = _check_counts(path, tmp_path)
     assert len({r["rid"] for r in rs}) == len(rs)
