@@ -44,13 +44,10 @@ after the master's ``test_stop``, so the run is closed when every worker sent it
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import os
-import platform
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import gevent
@@ -59,6 +56,8 @@ from locust.runners import STATE_RUNNING, STATE_SPAWNING, MasterRunner, WorkerRu
 
 from profiler import metrics
 from profiler.errors import UserError
+from profiler.locust_options import add_arguments, early_options, resolve_scenario, resolve_settings, versions
+from profiler.locust_summary import print_report
 from profiler.locust_users import BlockSeq, LoadEngine, LoadSettings, SeqAllocator, build_user_classes
 from profiler.locust_webui import LiveStats, install_web_ui
 from profiler.prompts import PromptMix
@@ -67,8 +66,6 @@ from profiler.scenario import load_scenario
 
 log = logging.getLogger("swapbench")
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SCENARIO = "scenarios/gpt4o-vs-gpt55.yaml"
 WIRE_KEY = "swapbench"
 MSG_SEQ = "swapbench_seq"  # worker -> master: {model, n, run_id}
 MSG_GRANT = "swapbench_seq_grant"  # master -> worker: {model, start, n, run_id}
@@ -84,69 +81,6 @@ PLUGIN: Plugin | None = None
 
 
 # ------------------------------------------------------------------------------------------- options
-def add_arguments(parser: Any) -> None:
-    """Register swapbench's options on Locust's parser (``init_command_line_parser``)."""
-    parser.add_argument(
-        "--scenario", default=DEFAULT_SCENARIO, env_var="LOCUST_SCENARIO", include_in_web_ui=False,
-        help="swapbench scenario file (relative to the cwd, else to the swapbench repository)",
-    )  # fmt: skip
-    parser.add_argument("--reports-dir", default="reports", env_var="LOCUST_REPORTS_DIR",
-                        help="swapbench: folder for run directories")  # fmt: skip
-    parser.add_argument("--run-id", default="", env_var="LOCUST_RUN_ID",
-                        help="swapbench: run directory name (default: timestamp-scenario)")  # fmt: skip
-    parser.add_argument("--capture", default="full", choices=["full", "hash", "off"],
-                        help="swapbench: keep answers in requests.jsonl (full), their sha256 (hash) or nothing")  # fmt: skip
-    parser.add_argument("--transport", default="scenario", choices=["scenario", "fast", "sdk"],
-                        help="swapbench: streaming client (default: the scenario's client.transport)")  # fmt: skip
-    parser.add_argument("--mode", default="scenario", choices=["scenario", "closed", "open"],
-                        help="swapbench: closed loop (users) or open loop (arrival rate); default load.mode")  # fmt: skip
-    parser.add_argument("--rate", default=None,
-                        help="swapbench: open loop arrivals/s per model (default load.arrival.rate_per_s)")  # fmt: skip
-    parser.add_argument("--warmup", default=None,
-                        help="swapbench: warm-up seconds excluded from results (default load.warmup_s)")  # fmt: skip
-    parser.add_argument("--sim-url", default="", env_var="LOCUST_SIM_URL",
-                        help="swapbench: URL of a running simulator (e.g. http://127.0.0.1:8000/v1)")  # fmt: skip
-    parser.add_argument("--no-report", action="store_true", default=False,
-                        help="swapbench: do not print the model comparison at the end")  # fmt: skip
-
-
-def early_options(argv: list[str] | None = None) -> Any:
-    """Parse the command line (and locust.conf / env vars) before Locust does: needed at import time."""
-    from locust.argument_parser import get_parser
-
-    parser = get_parser()
-    opts, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    return opts
-
-
-def resolve_scenario(path: str) -> Path:
-    p = Path(path).expanduser()
-    if p.is_file():
-        return p.resolve()
-    if not p.is_absolute() and (REPO / p).is_file():
-        return (REPO / p).resolve()
-    raise UserError(f"{path}: --scenario: expected a scenario file, got a path that does not exist")
-
-
-def _opt_float(value: Any, name: str) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise UserError(f"{name}: expected a number, got {value!r}") from None
-
-
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version(), "platform": platform.platform()}
-    for dist in ("swapbench", "locust", "gevent", "openai", "httpx2", "hdrhistogram"):
-        try:
-            out[dist] = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            out[dist] = "not installed"
-    return out
-
-
 # ------------------------------------------------------------------------------------------- plugin
 class Plugin:
     """One per process: the scenario, the load engine, and (master/local) the run being written."""
@@ -238,41 +172,6 @@ class Plugin:
             runner.register_message(MSG_GRANT, self.on_seq_grant)
 
     # -- settings ----------------------------------------------------------------------------------
-    def resolve_settings(self, runner: Any) -> LoadSettings:
-        """The run's settings from the options and the scenario (options win)."""
-        o, load = self.options, self.sc.load
-        mode = o.mode if o.mode in ("closed", "open") else load.mode
-        rate = _opt_float(getattr(o, "rate", None), "--rate")
-        if rate is None and load.arrival is not None:
-            rate = load.arrival.rate_per_s
-        if mode == "open" and (rate is None or rate <= 0):
-            raise UserError(
-                f"{self.sc.path}: load.arrival.rate_per_s: expected a rate for open loop, got none"
-            )
-        warmup = _opt_float(getattr(o, "warmup", None), "--warmup")
-        users = int(getattr(runner, "target_user_count", 0) or getattr(o, "num_users", 0) or 0)
-        n = len(self.model_keys)
-        if users % n:
-            log.warning("swapbench: %d users do not split equally over %d models", users, n)
-        n_workers = 1
-        if isinstance(runner, MasterRunner):
-            n_workers = max(runner.worker_count, getattr(runner, "worker_index_max", 0), 1)
-        return LoadSettings(
-            mode=mode,
-            rate_per_s=rate,
-            process=load.arrival.process if load.arrival is not None else "poisson",
-            think_time_s=load.think_time_s,
-            max_in_flight=load.max_in_flight,
-            warmup_s=load.warmup_s if warmup is None else max(warmup, 0.0),
-            capture=o.capture,
-            transport=o.transport if o.transport in ("fast", "sdk") else self.sc.client.transport,
-            max_requests=load.max_requests,
-            t0_epoch=time.time(),
-            users_per_model=max(1, -(-users // n)),
-            n_workers=n_workers,
-            sim_url=(o.sim_url or None),
-        )
-
     # -- run lifecycle (master/local) ---------------------------------------------------------------
     def on_test_start(self, environment: Any, **_: Any) -> None:
         runner = environment.runner
@@ -320,7 +219,7 @@ class Plugin:
 
     def begin_run(self, runner: Any) -> None:
         self.end_previous_run()
-        s = self.resolve_settings(runner)
+        s = resolve_settings(self.sc, self.options, runner, self.model_keys)
         o = self.options
         manifest = {
             "scenario_path": str(self.sc.path),
@@ -606,29 +505,6 @@ class Plugin:
     def on_usage_monitor(self, environment: Any, cpu_usage: float, **_: Any) -> None:
         key = "self" if self.role == "worker" else self.role
         self.cpu_max[key] = max(self.cpu_max.get(key, 0.0), float(cpu_usage))
-
-
-# ------------------------------------------------------------------------------------------- report
-def print_report(run_dir: Path, options: Any) -> None:
-    """The per-model comparison in the terminal: the report stage if present, else a compact table."""
-    if options is not None and getattr(options, "no_report", False):
-        print(f"swapbench: run directory {run_dir}", flush=True)
-        return
-    done = False
-    try:
-        from profiler.report.cli import main as report_main
-
-        done = report_main([str(run_dir), "--format", "terminal"]) == 0
-    except (Exception, SystemExit) as err:  # noqa: BLE001 - the load results are shown even if the report fails
-        log.debug("swapbench: report stage unavailable (%s), printing the summary table", err)
-    if not done:
-        try:
-            from profiler.locust_summary import print_summary
-
-            print_summary(run_dir)
-        except Exception as err:  # noqa: BLE001
-            log.warning("swapbench: could not print the summary: %s", err)
-    print(f"swapbench: run directory {run_dir}", flush=True)
 
 
 # ------------------------------------------------------------------------------------------- entry

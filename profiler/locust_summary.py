@@ -1,4 +1,4 @@
-"""A compact per-model table printed at the end of a Locust run when the report stage is unavailable.
+"""End-of-run terminal output: the report stage's comparison, or a compact per-model table.
 
 Reads only the run directory (``profiler.rundir.RunDir``): HDR percentiles with their counts, tokens, cost,
 errors by outcome, retries and pool-wait p99. Never imports locust.
@@ -6,6 +6,7 @@ errors by outcome, retries and pool-wait p99. Never imports locust.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from profiler.rundir import RunDir
+
+log = logging.getLogger("swapbench")
 
 
 def _ms(h: Any, p: float) -> str:
@@ -68,3 +71,23 @@ def print_summary(run_dir: str | Path, console: Console | None = None) -> None:
     console.print(t)
     for w in run.manifest.get("warnings") or ():
         console.print(f"[yellow]warning:[/] {w}")
+
+
+def print_report(run_dir: Path, options: Any) -> None:
+    """The per-model comparison in the terminal: the report stage if present, else a compact table."""
+    if options is not None and getattr(options, "no_report", False):
+        print(f"swapbench: run directory {run_dir}", flush=True)
+        return
+    done = False
+    try:
+        from profiler.report.cli import main as report_main
+
+        done = report_main([str(run_dir), "--format", "terminal"]) == 0
+    except (Exception, SystemExit) as err:  # noqa: BLE001 - the load results are shown even if the report fails
+        log.debug("swapbench: report stage unavailable (%s), printing the summary table", err)
+    if not done:
+        try:
+            print_summary(run_dir)
+        except Exception as err:  # noqa: BLE001
+            log.warning("swapbench: could not print the summary: %s", err)
+    print(f"swapbench: run directory {run_dir}", flush=True)
