@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
@@ -117,3 +118,63 @@ def test_live_stats_fold_rows_and_intervals() -> None:
     assert t["b"]["ttftp50"] == "-"
     a = live.achieved(now=1000.0)["a"]
     assert a["target_rps"] == 5.0 and a["rps"] == 0.7 and a["requests"] == 7
+
+
+def _post(url: str, form: dict[str, str] | None = None) -> dict:
+    data = urllib.parse.urlencode(form or {}).encode()
+    with urllib.request.urlopen(urllib.request.Request(url, data=data, method="POST"), timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+@pytest.mark.slow
+def test_each_web_ui_start_is_its_own_run(tmp_path: Path) -> None:
+    """Start, stop, start again with other options from the form: two complete run directories."""
+    sc = write_scenario(tmp_path)
+    port = _free_port()
+    cmd = locust_cmd(sc, "--web-host", "127.0.0.1", "--web-port", str(port), "--no-report")
+    proc = subprocess.Popen(
+        cmd, cwd=tmp_path, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                _get(f"{base}/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert _post(f"{base}/swarm", {"user_count": "4", "spawn_rate": "4", "host": ""})["success"]
+        time.sleep(3)
+        _post(f"{base}/stop")
+        time.sleep(1.5)
+        form = {
+            "user_count": "2",
+            "spawn_rate": "2",
+            "host": "",
+            "mode": "open",
+            "rate": "10",
+            "run_id": "second",
+        }
+        assert _post(f"{base}/swarm", form)["success"]
+        time.sleep(3)
+        _post(f"{base}/stop")
+        time.sleep(1.5)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            _out, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _out, err = proc.communicate()
+    assert "Traceback" not in err, err[-3000:]
+    runs = sorted((d for d in (tmp_path / "reports").iterdir()), key=lambda d: RunDir(d).manifest["t0_epoch"])
+    assert len(runs) == 2 and runs[1].name == "second"
+    first, second = (RunDir(d) for d in runs)
+    assert first.status == second.status == "complete"
+    assert first.manifest["load"]["mode"] == "closed" and first.manifest["load"]["users"] == 4
+    assert second.manifest["load"]["mode"] == "open" and second.manifest["load"]["rate_per_s"] == 10.0
+    assert first.manifest["simulator"]["url"] != second.manifest["simulator"]["url"]  # one simulator per run
+    for run in (first, second):
+        n = sum(1 for _ in run.iter_requests(None))
+        assert n > 10 and (run.path / "sim_truth.jsonl").read_text().count("\n") >= n
