@@ -174,7 +174,7 @@ def test_each_web_ui_start_is_its_own_run(tmp_path: Path) -> None:
     assert first.status == second.status == "complete"
     assert first.manifest["load"]["mode"] == "closed" and first.manifest["load"]["users"] == 4
     assert second.manifest["load"]["mode"] == "open" and second.manifest["load"]["rate_per_s"] == 10.0
-    assert first.manifest["simulator"]["url"] != second.manifest["simulator"]["url"]  # one simulator per run
+    assert first.manifest["simulator"]["pid"] != second.manifest["simulator"]["pid"]  # one simulator per run
     for run in (first, second):
         n = sum(1 for _ in run.iter_requests(None))
         assert n > 10 and (run.path / "sim_truth.jsonl").read_text().count("\n") >= n
