@@ -80,10 +80,8 @@ class LoadSettings:
 
 
 def load_model_keys(sc: Any) -> list[str]:
-    """The models under comparison, baseline first: ``sc.model_keys`` without a judge-only model
-    (docs/python-api.md; filtered here too in case the scenario module lists it)."""
-    judge = getattr(getattr(sc, "judge", None), "model", None)
-    return [k for k in sc.model_keys if k == sc.baseline or k != judge]
+    """The models under comparison, baseline first (a judge-only model is not among them)."""
+    return list(sc.model_keys)
 
 
 class RequestFailure(Exception):
@@ -156,6 +154,11 @@ class LoadEngine:
         for key, model in self.models.items():
             base = settings.sim_url if model.is_simulated else None
             self.transports[key] = self._make_transport(model, base)
+            # build the pool / HTTP client and freeze the heap now, so the first request of the run
+            # does not pay for it inside its TTFT (and gc pauses stay out of the measurements)
+            prepare = getattr(self.transports[key], "prepare", None)
+            if prepare is not None:
+                prepare()
         self.active = True
         self.loop_lag = metrics.new_histogram()
         if self._lag_monitor is not None:

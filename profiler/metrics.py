@@ -77,6 +77,9 @@ ROW_KEYS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+_OUTCOME_FIELDS = (*ROW_KEYS, "itl_us")
+
+
 def new_histogram() -> HdrHistogram:
     """An empty histogram with the project's layout (all histograms share it, so merging is cheap)."""
     return HdrHistogram(HDR_LOWEST, HDR_HIGHEST, HDR_SIGFIGS)
@@ -131,12 +134,6 @@ def cost_usd(
     return total / 1_000_000
 
 
-def _get(obj: Any, key: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
-
-
 def build_row(
     outcome: Any,
     *,
@@ -154,9 +151,14 @@ def build_row(
 
     Derived metrics (``tpot_us``, ITL summary, ``retries``, ``cost_usd``) are computed here and only here.
     """
-    row: dict[str, Any] = {k: _get(outcome, k) for k in ROW_KEYS}
-    itl = list(_get(outcome, "itl_us", None) or ())
-    attempts = int(_get(outcome, "attempts", 0) or 0)
+    if isinstance(outcome, Mapping):
+        src: Mapping[str, Any] = outcome
+    else:  # an Outcome (a slotted dataclass): read each field once
+        src = {k: getattr(outcome, k, None) for k in _OUTCOME_FIELDS}
+    get = src.get
+    row: dict[str, Any] = {k: get(k) for k in ROW_KEYS}
+    itl = list(get("itl_us") or ())
+    attempts = int(get("attempts") or 0)
     row.update(
         rid=rid,
         model=model,
@@ -171,11 +173,11 @@ def build_row(
         itl_n=len(itl),
         itl_mean_us=int(round(sum(itl) / len(itl))) if itl else None,
         itl_max_us=max(itl) if itl else None,
-        backoff_us=int(_get(outcome, "backoff_us", 0) or 0),
-        http_status=int(_get(outcome, "http_status", 0) or 0),
-        tokens_estimated=bool(_get(outcome, "tokens_estimated", False)),
-        new_connection=bool(_get(outcome, "new_connection", False)),
-        attempt_outcomes=list(_get(outcome, "attempt_outcomes", None) or ()),
+        backoff_us=int(get("backoff_us") or 0),
+        http_status=int(get("http_status") or 0),
+        tokens_estimated=bool(get("tokens_estimated")),
+        new_connection=bool(get("new_connection")),
+        attempt_outcomes=list(get("attempt_outcomes") or ()),
     )
     for k in ("prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens", "chunks"):
         row[k] = int(row[k] or 0)

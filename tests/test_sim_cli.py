@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -82,3 +83,26 @@ def test_start_subprocess_handshake_and_stop(tmp_path):
     assert time.perf_counter() - t0 >= 0.19
     assert s.stats()["models"]["m"]["requests"] == 1
     assert s.stop() == 0
+
+
+def test_child_simulator_exits_when_its_parent_dies(tmp_path):
+    """A crashed load run (SIGKILL, no cleanup) must not leave its simulator running."""
+    path = write_scenario(tmp_path, {"m": sim()})
+    code = (
+        "import os, sys\n"
+        "from profiler.sim.server import start_subprocess\n"
+        f"p = start_subprocess({str(path)!r})\n"
+        "print(p.pid, flush=True)\n"
+        "os._exit(0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    pid = int(out.stdout.split()[-1])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    raise AssertionError("the simulator outlived its parent by more than 10 s")

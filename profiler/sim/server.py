@@ -44,8 +44,15 @@ def build_app(sc: Any, *, seed: int | None = None, truth_path: str | Path | None
     )
 
 
-async def serve(app: SimApp, host: str, port: int, on_ready: Callable[[int], None] | None = None) -> None:
-    """Serve ``app`` until SIGINT/SIGTERM (or cancellation); flushes the truth file periodically and at the end."""
+async def serve(
+    app: SimApp,
+    host: str,
+    port: int,
+    on_ready: Callable[[int], None] | None = None,
+    parent_pid: int | None = None,
+) -> None:
+    """Serve ``app`` until SIGINT/SIGTERM (or cancellation, or the death of ``parent_pid``); flushes the
+    truth file periodically and at the end."""
     loop = asyncio.get_running_loop()
     conns: set[Connection] = set()
     server = await loop.create_server(
@@ -63,7 +70,13 @@ async def serve(app: SimApp, host: str, port: int, on_ready: Callable[[int], Non
             await asyncio.sleep(FLUSH_INTERVAL_S)
             app.truth.flush()
 
+    async def orphan_watch() -> None:  # a child simulator never outlives the run that started it
+        while os.getppid() == parent_pid:
+            await asyncio.sleep(0.5)
+        stop.set()
+
     flush_task = loop.create_task(flusher())
+    watch_task = loop.create_task(orphan_watch()) if parent_pid else None
     gc.collect()
     gc.freeze()  # the scenario and datasets are long-lived: keep them out of collections
     if on_ready is not None:
@@ -72,6 +85,8 @@ async def serve(app: SimApp, host: str, port: int, on_ready: Callable[[int], Non
         await stop.wait()
     finally:
         flush_task.cancel()
+        if watch_task is not None:
+            watch_task.cancel()
         server.close()
         for c in list(conns):
             c.close()
@@ -102,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     ap.add_argument("--no-uvloop", action="store_true", help="use the default asyncio event loop")
     ap.add_argument("--ready", action="store_true", help=argparse.SUPPRESS)  # handshake for start_subprocess
+    ap.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)  # exit when it dies
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="swapbench sim: %(levelname)s %(message)s")
     from profiler.scenario import load_scenario
@@ -116,14 +132,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{READY} {port}", flush=True)
 
     try:
-        _run(serve(app, args.host, args.port, ready), not args.no_uvloop)
+        _run(serve(app, args.host, args.port, ready, args.parent_pid), not args.no_uvloop)
     except OSError as err:
         raise UserError(
             f"--port {args.port}: expected a free port on {args.host}, got {err.strerror}"
         ) from None
     except KeyboardInterrupt:
         app.truth.flush()
-    print(f"swapbench sim: stopped ({app.truth.written} ground-truth rows)", file=sys.stderr, flush=True)
+    if not args.ready:  # started by another stage: that stage reports, keep its output quiet
+        print(f"swapbench sim: stopped ({app.truth.written} ground-truth rows)", file=sys.stderr, flush=True)
     return 0
 
 
@@ -190,7 +207,7 @@ def start_subprocess(
 ) -> SimProcess:
     """Start ``python -m profiler.sim.server`` and return once it accepts connections."""
     cmd = [sys.executable, "-m", "profiler.sim.server", "--scenario", str(scenario_path), "--host", host,
-           "--port", str(port), "--ready"]  # fmt: skip
+           "--port", str(port), "--ready", "--parent-pid", str(os.getpid())]  # fmt: skip
     if truth_path is not None:
         cmd += ["--truth", str(truth_path)]
     if seed is not None:
@@ -199,7 +216,11 @@ def start_subprocess(
     env = os.environ.copy()  # make this very package importable in the child, installed or not
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=env)
+    # Own session: a terminal Ctrl-C goes to the load run, which then stops the simulator itself after
+    # the last in-flight request is recorded (instead of the two racing); --parent-pid covers crashes.
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=env, start_new_session=True
+    )
     found: list[int] = []
     done = threading.Event()
 
