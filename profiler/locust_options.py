@@ -48,7 +48,10 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument("--sim-url", default="", env_var="LOCUST_SIM_URL",
                         help="swapbench: URL of a running simulator (e.g. http://127.0.0.1:8000/v1)")  # fmt: skip
     parser.add_argument("--no-report", action="store_true", default=False,
-                        help="swapbench: do not print the model comparison at the end")  # fmt: skip
+                        help="swapbench: do not score, report or print the comparison at the end")  # fmt: skip
+    parser.add_argument("--score", default="auto", choices=["auto", "on", "off"],
+                        help="swapbench: score the answers at the end of the run (auto: when the judge "
+                             "is simulated or absent, so it costs nothing)")  # fmt: skip
 
 
 def early_options(argv: list[str] | None = None) -> Any:

@@ -7,6 +7,8 @@ errors by outcome, retries and pool-wait p99. Never imports locust.
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -73,16 +75,57 @@ def print_summary(run_dir: str | Path, console: Console | None = None) -> None:
         console.print(f"[yellow]warning:[/] {w}")
 
 
+def should_score(run: RunDir, mode: str) -> tuple[bool, str]:
+    """Whether the end of a run scores the answers: ``on``, ``off``, or ``auto`` = only when that costs
+    nothing (no judge, or a simulated one). A judge on a paid endpoint is never called unasked."""
+    if mode == "off":
+        return False, "--score off"
+    if mode == "on":
+        return True, ""
+    judge = (run.manifest.get("scenario") or {}).get("judge") or {}
+    key = judge.get("model")
+    model = ((run.manifest.get("scenario") or {}).get("models") or {}).get(key) if key else None
+    if model and model.get("endpoint"):
+        return (
+            False,
+            f"the judge ({key}) is a real endpoint; run `swapbench score {run.path}` (it costs money)",
+        )
+    return True, ""
+
+
+def score_answers(run_dir: Path, options: Any) -> None:
+    """``swapbench score RUN`` in a child process (the scoring stage runs its own threads and SDK client,
+    which must not share this gevent-patched process)."""
+    run = RunDir(run_dir)
+    ok, why = should_score(run, getattr(options, "score", "auto") if options is not None else "auto")
+    if not ok:
+        print(f"swapbench: answers not scored: {why}", flush=True)
+        return
+    if run.manifest.get("capture", "full") == "off" and not run.has_scores():
+        print("swapbench: answers not scored: --capture off kept no answers", flush=True)
+        return
+    print("swapbench: scoring the answers (swapbench score) ...", flush=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "profiler.cli", "score", str(run_dir), "--quiet"],
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    if proc.returncode != 0:
+        print(f"swapbench: scoring failed (exit {proc.returncode}); the report shows latency and cost only")
+
+
 def print_report(run_dir: Path, options: Any) -> None:
     """The per-model comparison in the terminal: the report stage if present, else a compact table."""
     if options is not None and getattr(options, "no_report", False):
         print(f"swapbench: run directory {run_dir}", flush=True)
         return
+    score_answers(run_dir, options)
     done = False
     try:
         from profiler.report.cli import main as report_main
 
-        done = report_main([str(run_dir), "--format", "terminal"]) == 0
+        # terminal, and report.{md,html,json,csv} in the run directory
+        done = report_main([str(run_dir)]) == 0
     except (Exception, SystemExit) as err:  # noqa: BLE001 - the load results are shown even if the report fails
         log.debug("swapbench: report stage unavailable (%s), printing the summary table", err)
     if not done:

@@ -41,3 +41,24 @@ def test_summary_table_from_a_run_directory(tmp_path: Path) -> None:
     print_summary(w.path, console=console)
     text = console.export_text()
     assert "http_429 10" in text and "(100)" in text and "(90)" in text
+
+
+def test_end_of_run_scoring_never_calls_a_paid_judge_unasked(tmp_path: Path) -> None:
+    from profiler.locust_summary import should_score
+
+    def run_with(judge_model: dict | None) -> RunDir:
+        scenario = {"models": {"a": {"endpoint": None}}, "judge": None}
+        if judge_model is not None:
+            scenario["models"]["j"] = judge_model
+            scenario["judge"] = {"model": "j"}
+        w = RunWriter.create(tmp_path, "t", {"models": ["a"], "baseline": "a", "scenario": scenario})
+        w.close()
+        return RunDir(w.path)
+
+    assert should_score(run_with(None), "auto") == (True, "")
+    assert should_score(run_with({"endpoint": None, "simulator": {}}), "auto") == (True, "")
+    paid = run_with({"endpoint": {"base_url": "https://api.example/v1", "api_key_env": "K"}})
+    ok, why = should_score(paid, "auto")
+    assert not ok and "real endpoint" in why and "swapbench score" in why
+    assert should_score(paid, "on") == (True, "")
+    assert should_score(run_with(None), "off")[0] is False
