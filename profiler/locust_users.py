@@ -226,18 +226,26 @@ class LoadEngine:
             return {PROMPT_ID_HEADER: prompt.prompt_id, RID_HEADER: rid}
         return None
 
-    def run_one(self, model_key: str, t_intended: float, seq: int | None = None) -> bool:
-        """Send one logical request intended at ``t_intended`` (perf_counter s). False when exhausted."""
+    def run_one(self, model_key: str, t_intended: float | None, seq: int | None = None) -> bool:
+        """Send one logical request intended at ``t_intended`` (perf_counter s). False when exhausted.
+
+        ``t_intended=None`` (closed loop): the request is intended when it starts, i.e. after the prompt
+        index (a worker may wait for the master's next block) and the body are ready, so neither lands in
+        its schedule lag, TTFT or e2e (DESIGN: closed loop ``t_intended = t_start``)."""
         if seq is None:
             seq = self.next_seq(model_key)
             if seq is None:
                 return False
         prompt = self.mix.at(seq)
         rid = f"w{self.worker_index}-{next(self._rids)}"
+        body = self.body(model_key, prompt)
+        headers = self.headers(model_key, prompt, rid)
+        if t_intended is None:
+            t_intended = time.perf_counter()
         outcome = self.transports[model_key].execute(
-            self.body(model_key, prompt),
+            body,
             t_intended=t_intended,
-            headers=self.headers(model_key, prompt, rid),
+            headers=headers,
             capture=self.settings.capture,
         )
         self.finish(model_key, prompt, seq, rid, t_intended, outcome)
@@ -435,7 +443,7 @@ class SwapbenchUser(User):
         if eng.settings.mode == "open":
             eng.open_loop(self.model_key)
             self._idle()
-        elif not eng.run_one(self.model_key, time.perf_counter()):
+        elif not eng.run_one(self.model_key, None):  # closed loop: intended = actual start
             self._idle()
 
     def _idle(self) -> None:
