@@ -188,12 +188,14 @@ class FastTransport(Transport):
                 if f.outcome != "total_timeout" and n <= max_retries:
                     if self._backoff(policy, n - 1, None, deadline):
                         continue
-                    # the logical request ran out of time while backing off
+                    # the logical request ran out of time while backing off: that sleep is backoff too
                     f = _Fail(
                         "total_timeout",
                         f"total timeout ({cfg.total_timeout_s:g} s) in backoff after {f.outcome}",
                     )
-                    t_prev_end = perf_counter()
+                    now = perf_counter()
+                    out.backoff_us += _us(now - t_prev_end)
+                    t_prev_end = now
                 out.outcome = f.outcome
                 out.error = f.message
                 out.e2e_us = _us(t_prev_end - t_intended)
@@ -215,9 +217,11 @@ class FastTransport(Transport):
             if n <= max_retries and policy.should_retry_status(status, hdrs):
                 if self._backoff(policy, n - 1, hdrs, deadline):
                     continue
+                now = perf_counter()
+                out.backoff_us += _us(now - t_prev_end)  # slept until the deadline: backoff too
                 out.outcome = "total_timeout"
                 out.error = f"total timeout ({cfg.total_timeout_s:g} s) during backoff after HTTP {status}"
-                out.e2e_us = _us(perf_counter() - t_intended)
+                out.e2e_us = _us(now - t_intended)
                 return out
             out.outcome = cls
             out.error = f"HTTP {status}: {msg}" if msg else f"HTTP {status}"

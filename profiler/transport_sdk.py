@@ -10,7 +10,8 @@ Instrumentation without touching the SDK's request path: the httpx2 client gets 
 whose ``handle_request`` is called once per attempt. It stamps the attempt's start, reads the SDK's
 ``x-stainless-retry-count`` request header, installs the httpx ``trace`` extension (pool wait = start ->
 ``connect_tcp.started`` or ``send_request_headers.started``; connect = TCP + TLS) and stamps the end
-(response headers, or the exception). Backoff = next attempt's start - previous attempt's end. The
+(response headers, or the exception). Backoff = next attempt's start - previous attempt's end (or the total
+deadline, when it hits during that wait). The
 per-request state is found through a greenlet-local (``threading.local`` is gevent-patched under Locust).
 The total timeout is a ``gevent.Timeout`` around the whole logical request.
 """
@@ -402,6 +403,9 @@ class SDKTransport(Transport):
                 last_cls = status_outcome(a.status)
             elif a.exc is not None and not isinstance(a.exc, gevent.Timeout):
                 last_cls = _exc_outcome(a.exc)[0]
+            if last_cls is not None and a.t_end:
+                # the deadline hit while sleeping for the next attempt: that sleep is backoff too
+                out.backoff_us += int((now - a.t_end) * 1e6)
         if not out.http_status:  # the last HTTP status of any attempt (0 if none), as in the fast transport
             out.http_status = next((a.status for a in reversed(attempts) if a.status), 0)
         for a in attempts:  # one entry per attempt answered with an error status, as in the fast transport

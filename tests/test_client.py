@@ -269,6 +269,28 @@ def test_total_timeout_covers_backoff_and_timeouts_are_retried(mock, transport):
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
+def test_backoff_cut_short_by_the_total_timeout_is_backoff(mock, transport):
+    """A request that sleeps for its retry until the total deadline backed off: that sleep is its
+    backoff_us (and in the ``backoff`` histogram), so e2e = attempts + backoff, nothing unaccounted."""
+    mock.reset(
+        [
+            {"status": 429, "headers": {"retry-after-ms": "3000"}},  # answered at once, then 0.5 s of waiting
+            {"head_delay_ms": 600},  # read timeout after 0.2 s, then a 2 s backoff cut at 0.5 s
+        ]
+    )
+    cfg = {"total_timeout_s": 0.5, "read_timeout_s": 0.2, "max_retries": 2,
+           "backoff": {"initial_s": 2.0, "jitter": 0.0}}  # fmt: skip
+    res = harness(transport, mock.base_url, [{"n": 2}], cfg=cfg)
+    r429, rto = res["runs"][0]
+    for x, first, attempt_us in ((r429, "http_429", 0), (rto, "read_timeout", 200_000)):
+        assert x["outcome"] == "total_timeout" and x["attempt_outcomes"] == [first], x
+        assert x["attempts"] == 1 and x["retries"] == 0
+        assert 490_000 <= x["e2e_us"] <= 650_000, x["e2e_us"]
+        assert 450_000 - attempt_us <= x["backoff_us"] <= 520_000 - attempt_us, (first, x["backoff_us"])
+        assert x["e2e_us"] - x["backoff_us"] - x["schedule_lag_us"] <= attempt_us + 100_000
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("field", ["reasoning_content", "reasoning"])
 def test_reasoning_ttft_vs_ttfa_and_tool_calls(mock, transport, field):
     mock.reset([{"reasoning": 3, "reasoning_field": field, "itl_ms": 40, "tokens": 2, "tool_call": True}])
