@@ -171,6 +171,18 @@ def test_connection_reuse_and_stream_fields(mock, transport):
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
+def test_single_attempt_ttft_attempt_is_ttft_minus_schedule_lag(mock, transport):
+    """DESIGN: t_start is when the client begins the first attempt, so with one attempt ttft_attempt =
+    ttft - schedule_lag on both transports (the SDK's own request building is part of the attempt)."""
+    mock.reset(default={"tokens": 4})
+    res = harness(transport, mock.base_url, [{"n": 6}])
+    for x in res["runs"][0]:
+        assert x["outcome"] == "ok" and x["attempts"] == 1
+        gap = x["ttft_us"] - x["schedule_lag_us"] - x["ttft_attempt_us"]
+        assert 0 <= gap <= 200, gap
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
 def test_ttft_and_itl_against_server_timestamps(mock, transport):
     mock.reset(default={"ttft_ms": 80, "itl_ms": 25, "tokens": 6})
     res = harness(transport, mock.base_url, [{"n": 4}])
