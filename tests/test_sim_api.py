@@ -11,6 +11,7 @@ import pytest
 from test_sim_fixtures import CODE, all_models, records, write_scenario
 
 from profiler.sim import tokens
+from profiler.sim.app import cached_prompt_tokens
 from profiler.sim.server import start_subprocess
 
 REC = records()
@@ -95,6 +96,22 @@ def test_raw_sse_framing(sim):
     assert '"usage"' not in raw2 and raw2.endswith("data: [DONE]\n\n")
 
 
+def test_cached_tokens_follow_the_real_api_rules():
+    # OpenAI caches only prompts of 1,024+ tokens, in 128-token blocks
+    assert cached_prompt_tokens(1000, 0.9) == 0
+    assert cached_prompt_tokens(3217, 0.3) == 896  # int(965.1) // 128 * 128
+    assert cached_prompt_tokens(4096, 1.0) == 4096
+    assert cached_prompt_tokens(4096, 0.0) == 0
+
+
+def test_reasoning_counts_against_max_tokens(client):
+    rec = REC["qa"][5]
+    out = ask(client, "reason", rec, max_tokens=4)
+    u = out.usage
+    assert u.completion_tokens <= 4
+    assert out.choices[0].finish_reason == "length"
+
+
 def test_reasoning_and_cached_tokens_in_usage(client):
     rec = REC["qa"][5]
     visible = tokens.count(rec["gold"])
@@ -102,7 +119,7 @@ def test_reasoning_and_cached_tokens_in_usage(client):
     u = out.usage
     assert u.completion_tokens_details.reasoning_tokens > 5
     assert u.completion_tokens == visible + u.completion_tokens_details.reasoning_tokens
-    assert u.prompt_tokens_details.cached_tokens == int(u.prompt_tokens * 0.5)
+    assert u.prompt_tokens_details.cached_tokens == cached_prompt_tokens(u.prompt_tokens, 0.5)
     _, _, su, _ = collect(ask(client, "reason", rec, stream=True, stream_options={"include_usage": True}))
     assert su.completion_tokens_details.reasoning_tokens > 5
     assert su.prompt_tokens_details.cached_tokens == u.prompt_tokens_details.cached_tokens
@@ -254,7 +271,7 @@ def test_responses_api_plain_and_streamed(client):
         out.usage.output_tokens
         == tokens.count(rec["gold"]) + out.usage.output_tokens_details.reasoning_tokens
     )
-    assert out.usage.input_tokens_details.cached_tokens == int(out.usage.input_tokens * 0.5)
+    assert out.usage.input_tokens_details.cached_tokens == cached_prompt_tokens(out.usage.input_tokens, 0.5)
     events = list(client.responses.create(model="base", input=rec["messages"], stream=True))
     types = [e.type for e in events]
     assert types[:2] == ["response.created", "response.in_progress"] and types[-1] == "response.completed"

@@ -38,6 +38,17 @@ from profiler.sim.truth import TruthWriter
 KINDS = ("wrong", "malformed", "prose")
 
 
+CACHE_MIN_PROMPT_TOKENS = 1024  # OpenAI caches prompts from 1,024 tokens on ...
+CACHE_BLOCK_TOKENS = 128  # ... in blocks of 128 tokens
+
+
+def cached_prompt_tokens(prompt_tokens: int, hit_rate: float) -> int:
+    """Prompt tokens reported as cached: none below 1,024 tokens, else the hit share in 128-token blocks."""
+    if prompt_tokens < CACHE_MIN_PROMPT_TOKENS or hit_rate <= 0:
+        return 0
+    return int(prompt_tokens * hit_rate) // CACHE_BLOCK_TOKENS * CACHE_BLOCK_TOKENS
+
+
 class ModelState:
     def __init__(self, profile: ModelProfile) -> None:
         self.profile = profile
@@ -290,7 +301,7 @@ class SimApp:
         job.cid = f"chatcmpl-{rng.getrandbits(64):016x}"
         job.created = int(self.epoch(req.t_received) or 0)
         job.prompt_tokens = prompt_tokens
-        job.cached_tokens = int(prompt_tokens * prof.cache_hit_rate)
+        job.cached_tokens = cached_prompt_tokens(prompt_tokens, prof.cache_hit_rate)
         job.prompt_id = prompt.prompt_id if prompt is not None else None
 
         if judged is not None:
@@ -311,12 +322,20 @@ class SimApp:
         else:
             pieces = tokens.split(answer.content or "")
             job.finish = "stop"
-            if max_tokens and len(pieces) > max_tokens:
-                pieces = pieces[:max_tokens]
+            visible = len(pieces)
+        job.reasoning_tokens = prof.sample_reasoning_tokens(rng)
+        if max_tokens and not answer.tool_calls:
+            # as the real APIs do: hidden reasoning counts against max_tokens, and an answer that does not
+            # fit in what is left is cut and reported with finish_reason "length"
+            job.reasoning_tokens = min(job.reasoning_tokens, max_tokens)
+            room = max_tokens - job.reasoning_tokens
+            if len(pieces) > room:
+                pieces = pieces[:room]
                 job.finish = "length"
             job.pieces = job.text_pieces = pieces
             visible = len(pieces)
-        job.reasoning_tokens = prof.sample_reasoning_tokens(rng)
+        elif not answer.tool_calls:
+            job.pieces = job.text_pieces = pieces
         job.completion_tokens = visible + job.reasoning_tokens
         prefill_ms = prof.sample_ttft_ms(rng, prompt_tokens - job.cached_tokens)
         job.reasoning_pieces = None
