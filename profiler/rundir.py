@@ -227,6 +227,10 @@ class RunDir:
         if version != SCHEMA_VERSION:
             raise UserError(f"{mpath}: schema_version: expected {SCHEMA_VERSION}, got {version!r}")
         self._hlog_lines: list[HlogLine] | None = None
+        # hlog line starts are relative to hlog_base_epoch (the run start rounded down to the interval);
+        # readers get times relative to the run start (t0_epoch) instead
+        t0, base = self.manifest.get("t0_epoch"), self.manifest.get("hlog_base_epoch")
+        self.hlog_offset_s = float(t0) - float(base) if t0 is not None and base is not None else 0.0
         self.truncated_rows = 0
 
     # -- manifest --------------------------------------------------------------------------------
@@ -334,7 +338,8 @@ class RunDir:
                                 f"{path}:{lineno}: expected 'Tag=metric:model:task,start,length,max,histogram'"
                             )
                         continue
-                    lines.append(HlogLine(m.group(1), float(m.group(2)), float(m.group(3)), m.group(5)))
+                    start = float(m.group(2)) - self.hlog_offset_s
+                    lines.append(HlogLine(m.group(1), start, float(m.group(3)), m.group(5)))
             self._hlog_lines = lines
         return self._hlog_lines
 
@@ -358,7 +363,7 @@ class RunDir:
         t_to: float | None = None,
     ) -> HdrHistogram:
         """All intervals of ``metric`` (for one model/task or all) merged; optional window in seconds
-        relative to ``hlog_base_epoch`` (the aligned start of the run's first interval) (intervals whose start lies in ``[t_from, t_to)``)."""
+        relative to the run start (``t0_epoch``; the first interval may start up to one interval before it) (intervals whose start lies in ``[t_from, t_to)``)."""
         h = metrics.new_histogram()
         for ln in self._match(metric, model, task):
             if t_from is not None and ln.start < t_from:
@@ -371,7 +376,8 @@ class RunDir:
     def intervals(
         self, metric: str, model: str | None = None, task: str | None = None
     ) -> list[tuple[float, float, HdrHistogram]]:
-        """``(start_s_from_run_start, length_s, merged histogram)`` per interval, in time order."""
+        """``(start_s, length_s, merged histogram)`` per interval, in time order; ``start_s`` is seconds
+        from the run start (``t0_epoch``), so the first interval may start slightly before 0."""
         merged: dict[tuple[float, float], HdrHistogram] = {}
         for ln in self._match(metric, model, task):
             key = (ln.start, ln.length)

@@ -210,3 +210,17 @@ def test_columns_in_chunks_equal_one_pass(tmp_path):
     assert np.array_equal(small["ttft_us"], big["ttft_us"], equal_nan=True)
     assert list(small["model"]) == ["a"] * 50
     assert small["completion_tokens"].tolist() == big["completion_tokens"].tolist()
+
+
+def test_interval_times_are_relative_to_the_run_start(tmp_path):
+    w = RunWriter.create(tmp_path, "x", {})
+    t0, base = w.manifest["t0_epoch"], w.manifest["hlog_base_epoch"]
+    assert base <= t0 < base + metrics.INTERVAL_S
+    clock = FakeClock(t0 + 12.0)  # a request finishing 12 s into the run
+    rec = metrics.Recorder(clock=clock)
+    rec.record(make_row(outcome(1000, 2000, 3), 0))
+    w.write_drained(rec.drain(final=True))
+    w.close()
+    (start, length, h), *_ = RunDir(w.path).intervals("ttft")
+    assert start <= 12.0 < start + length and h.get_total_count() == 1
+    assert abs(start - ((t0 + 12.0) // 5 * 5 - t0)) < 1e-3
