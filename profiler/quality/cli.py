@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--rescore", action="store_true", help="discard scores.jsonl and score everything again")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no tables")
+    p.add_argument("--reports-dir", default="reports", help="where run ids and 'latest' are looked up")
     return p
 
 
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     from profiler.quality.summary import render
     from profiler.rundir import find_run
 
-    run_path = find_run(args.run)
+    run_path = find_run(args.run, args.reports_dir)
     err_console = Console(stderr=True)
     progress_cb, stop = (None, lambda: None) if args.quiet else _progress(err_console)
     try:

@@ -156,7 +156,7 @@ def render(result: Any, console: Any, model_order: list[str] | None = None) -> N
     usage = result.judge_usage
     if usage:
         console.print(
-            f"judge {usage['model']}: {usage['calls']} call(s), {usage['cache_hits']} cache hit(s), "
+            f"judge model {usage['model']}: {usage['calls']} call(s), {usage['cache_hits']} cache hit(s), "
             f"{usage['prompt_tokens']} prompt + {usage['completion_tokens']} completion tokens, "
             f"${usage['cost_usd']:.4f} (not counted in the models' cost)"
         )
