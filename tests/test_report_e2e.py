@@ -66,8 +66,9 @@ def test_configured_verbosity_shows_up_as_token_inflation(tmp_path):
         assert 12.0 < inf["change_pct"] < 28.0, (task, inf)
         assert inf["significant"], (task, inf)
     labels = cmp_["tasks"]["classification"]["token_inflation"]
-    # labels are never padded: only wrong answers of other lengths move the mean (a few tokens)
-    assert abs(labels["change_pct"]) < 10.0, labels
+    # labels are never padded: only wrong answers of other lengths (a label wrapped in prose) move the
+    # mean, so the paired difference is noise, not inflation
+    assert not labels["significant"] and labels["ci_low_pct"] < 0 < labels["ci_high_pct"], labels
     overall = cmp_["token_inflation"]
     assert 8.0 < overall["change_pct"] < 28.0 and overall["significant"], overall
     assert r["verdicts"]["gpt-5.5"]["verdict"] in ("swap justified", "not yet", "inconclusive")

@@ -231,7 +231,7 @@ def rows() -> list[dict]:
             {
                 "id": f"cls-{n:04d}",
                 "messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}],
-                "max_tokens": 10,
+                "max_tokens": 64,  # room for a reasoning model's hidden tokens (they count against it)
                 "gold": label,
                 "distractors": distractors + [extra],
                 "labels": LABELS,
