@@ -102,6 +102,7 @@ class Plugin:
         self.allocator: SeqAllocator | None = None
         self.finalized = True
         self.interrupted = False
+        self.last_status: str | None = None  # of the last run closed in this session
         self.stopping_since: float | None = None
         self.final_from: set[str] = set()
         self.expected_workers = 0
@@ -430,6 +431,13 @@ class Plugin:
         while self._finalizing and time.time() < deadline:  # closing in another greenlet
             gevent.sleep(0.05)
         self._stop_sim()
+        # Exit code: failed requests are measurements (they are in the results, and `swapbench report
+        # --fail-on` gates on the verdict), so a complete run exits 0 whatever its outcomes; an
+        # interrupted one exits 1. Setup errors (set earlier) and crashes in our code (Locust's 2) stand.
+        from locust import log as locust_log
+
+        if environment.process_exit_code is None and not locust_log.unhandled_greenlet_exception:
+            environment.process_exit_code = 0 if self.last_status == "complete" else 1
 
     def finalize(self, status: str) -> None:
         if self.finalized or self._finalizing or self.writer is None:
@@ -441,6 +449,7 @@ class Plugin:
             self._finalizing = False
 
     def _finalize(self, status: str) -> None:
+        self.last_status = status
         w = self.writer
         # let a batch being written (it yields between chunks) finish before the last one and close
         deadline = time.time() + 30

@@ -84,6 +84,16 @@ def load_model_keys(sc: Any) -> list[str]:
     return list(sc.model_keys)
 
 
+def cancelled(t_intended: float) -> dict[str, Any]:
+    """The outcome of a request still running when the run stopped; e2e is how long it had run."""
+    return {
+        "outcome": metrics.CANCELLED,
+        "error": "in flight when the run stopped",
+        "e2e_us": max(int((time.perf_counter() - t_intended) * 1e6), 0),
+        "attempts": 1,
+    }
+
+
 class RequestFailure(Exception):
     """Base of the exceptions given to Locust's request event; the subclass is named after the outcome."""
 
@@ -242,12 +252,18 @@ class LoadEngine:
         headers = self.headers(model_key, prompt, rid)
         if t_intended is None:
             t_intended = time.perf_counter()
-        outcome = self.transports[model_key].execute(
-            body,
-            t_intended=t_intended,
-            headers=headers,
-            capture=self.settings.capture,
-        )
+        try:
+            outcome = self.transports[model_key].execute(
+                body,
+                t_intended=t_intended,
+                headers=headers,
+                capture=self.settings.capture,
+            )
+        except gevent.GreenletExit:
+            # the run stopped with this request in flight (Locust kills users, blocking until they are
+            # gone, before test_stop): it still gets its row, as "cancelled", then the greenlet ends
+            self.finish(model_key, prompt, seq, rid, t_intended, cancelled(t_intended))
+            raise
         self.finish(model_key, prompt, seq, rid, t_intended, outcome)
         return True
 

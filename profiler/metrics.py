@@ -44,7 +44,11 @@ OUTCOMES: tuple[str, ...] = (
     "no_done",
     "client_error",
     "dropped",
+    "cancelled",
 )
+# In flight when the run stopped: a row (every started request is accounted for), but its e2e is only a
+# lower bound and the model is not to blame, so it feeds no histogram, rate or task score.
+CANCELLED = "cancelled"
 TIMEOUT_OUTCOMES = frozenset({"connect_timeout", "read_timeout", "total_timeout", "pool_timeout"})
 
 # metric name -> requests.jsonl key it is recorded from ("itl" is the per-chunk list)
@@ -272,7 +276,7 @@ class Recorder:
     def record(self, row: dict[str, Any]) -> None:
         itl = row.pop("_itl_us", None) or ()
         self._rows.append(row)
-        if row.get("phase") != "measure":
+        if row.get("phase") != "measure" or row.get("outcome") == CANCELLED:
             return
         k = int(self._clock() // self.interval_s)
         model, task = row["model"], row["task"]

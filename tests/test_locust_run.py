@@ -32,15 +32,15 @@ def _check_counts(path: Path, tmp: Path) -> list[dict]:
         assert run.histogram("ttft", model).get_total_count() == sum(r["ttft_us"] is not None for r in ok)
         assert run.histogram("e2e", model).get_total_count() == len(ok)
         assert run.histogram("e2e_all", model).get_total_count() == sum(
-            r["e2e_us"] is not None for r in measured
+            r["e2e_us"] is not None for r in measured if r["outcome"] != "cancelled"
         )
     return rs
 
 
 def _check_clean(proc: subprocess.CompletedProcess) -> None:
-    """Exit code 1 only means Locust saw a failed request (on 2 shared cores a rare timeout is possible);
-    exceptions in swapbench code would show a traceback."""
-    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    """A complete run exits 0 whatever its outcomes (failed requests are measurements, not test
+    failures); exceptions in swapbench code would show a traceback."""
+    assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
 
 
@@ -76,7 +76,7 @@ def test_headless_run_writes_a_consistent_run_directory(tmp_path: Path) -> None:
     assert {r["phase"] for r in rs} == {"warmup", "measure"}
     assert sum(r["outcome"] == "ok" for r in rs) >= 0.98 * len(rs)
     assert all(r["response"] for r in rs if r["outcome"] == "ok")  # capture full
-    _check_prefix(rs, slack=2)  # a killed in-flight request per user at most
+    _check_prefix(rs, slack=0)  # requests in flight at the stop are rows too (outcome cancelled)
     # HDR percentiles agree with exact percentiles from the rows (3 significant digits)
     for model in run.models:
         h = run.histogram("ttft", model)
@@ -96,6 +96,9 @@ def test_headless_run_writes_a_consistent_run_directory(tmp_path: Path) -> None:
         for line in f:
             t = json.loads(line)
             truth[t["rid"]] = t
+    # every request the simulator saw is in the results (in flight at the stop: outcome cancelled)
+    assert set(truth) <= {r["rid"] for r in rs}, set(truth) - {r["rid"] for r in rs}
+    assert all(r["phase"] == "measure" for r in rs if r["outcome"] == "cancelled")
     diffs = []
     for r in (r for r in rs if r["outcome"] == "ok"):
         t = truth[r["rid"]]
@@ -157,7 +160,7 @@ def test_pool_exhaustion_gives_pool_timeouts_and_a_pool_wait_tail(tmp_path: Path
     client = {"max_connections": 2, "max_keepalive": 2, "pool_timeout_s": 0.25, "max_retries": 0}
     sc = write_scenario(tmp_path, models=models, client=client, load={"users": 8, "warmup_s": 0.5})
     proc = run_locust(tmp_path, sc, "-t", "5s", "--no-report")
-    assert proc.returncode in (0, 1), proc.stderr[-3000:]  # 1: Locust saw failures
+    assert proc.returncode == 0, proc.stderr[-3000:]  # pool timeouts are results, not a failed run
     path = run_dir(tmp_path)
     rs = _check_counts(path, tmp_path)
     outcomes = Counter(r["outcome"] for r in rs if r["phase"] == "measure")
@@ -170,7 +173,9 @@ def test_pool_exhaustion_gives_pool_timeouts_and_a_pool_wait_tail(tmp_path: Path
     assert pw.get_value_at_percentile(99) >= 200_000  # the tail: waits up to the pool timeout
     ok_waits = [r["pool_wait_us"] for r in rs if r["outcome"] == "ok" and r["model"] == "base"]
     assert ok_waits and min(ok_waits) < 250_000  # the ok ones got a connection within the timeout
-    assert pw.get_total_count() == sum(1 for r in rs if r["model"] == "base" and r["phase"] == "measure")
+    assert pw.get_total_count() == sum(
+        1 for r in rs if r["model"] == "base" and r["phase"] == "measure" and r["outcome"] != "cancelled"
+    )
 
 
 def test_retry_storm_shows_429s_attempts_and_backoff(tmp_path: Path) -> None:
@@ -186,7 +191,7 @@ def test_retry_storm_shows_429s_attempts_and_backoff(tmp_path: Path) -> None:
     client = {"max_retries": 2, "backoff": {"initial_s": 0.05, "max_s": 0.2, "max_retry_after_s": 0.5}}
     sc = write_scenario(tmp_path, models=models, client=client, load={"warmup_s": 0.5})
     proc = run_locust(tmp_path, sc, "-t", "6s", "--no-report", "--csv", str(tmp_path / "lc"))
-    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    assert proc.returncode == 0, proc.stderr[-3000:]
     path = run_dir(tmp_path)
     rs = _check_counts(path, tmp_path)
     measured = [r for r in rs if r["phase"] == "measure"]
@@ -253,8 +258,9 @@ def test_open_loop_shows_a_stall_that_closed_loop_hides(tmp_path: Path) -> None:
     o_p99 = RunDir(open_dir).histogram("ttft", "base").get_value_at_percentile(99)
     c_p99 = RunDir(closed_dir).histogram("ttft", "base").get_value_at_percentile(99)
     assert o_p99 > 700_000 > c_p99, (o_p99, c_p99)
-    # latency is measured from the intended arrival time, lag is recorded
-    assert all(r["schedule_lag_us"] is not None for r in o_rows)
+    # latency is measured from the intended arrival time, lag is recorded (for every request that got
+    # to start; one still running at the stop is a "cancelled" row)
+    assert all(r["schedule_lag_us"] is not None for r in o_rows if r["outcome"] != "cancelled")
     assert len(o_rows) >= 0.7 * 20 * 6  # the arrival rate held through the stall
 
 
@@ -275,6 +281,7 @@ def test_sigterm_mid_run_leaves_a_readable_interrupted_run(tmp_path: Path, extra
     finally:
         if proc.poll() is None:
             proc.kill()
+    assert proc.returncode == 1, err[-2000:]  # an interrupted run is not a complete one
     path = run_dir(tmp_path)
     run = RunDir(path)
     assert run.status == "interrupted" and run.manifest["ended_at"]
@@ -305,7 +312,7 @@ def test_open_loop_arrivals_beyond_max_in_flight_are_dropped_rows(tmp_path: Path
             "warmup_s": 0.5}  # fmt: skip
     sc = write_scenario(tmp_path, models=models, load=load)
     proc = run_locust(tmp_path, sc, "-t", "5s", "--no-report")
-    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    assert proc.returncode == 0, proc.stderr[-3000:]
     path = run_dir(tmp_path)
     rs = _check_counts(path, tmp_path)  # dropped arrivals are Locust requests (failures) and rows too
     run = RunDir(path)

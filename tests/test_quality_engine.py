@@ -373,3 +373,17 @@ def test_never_imports_locust():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_cancelled_requests_are_unscored_not_failed(tmp_path):
+    """In flight when the load run stopped: neither a success nor a model failure."""
+    sc = write_scenario(tmp_path)
+    reqs = synthetic_rows()
+    victim = next(r for r in reqs if r["phase"] == "measure" and r["outcome"] == "ok")
+    victim.update(outcome="cancelled", response=None, tool_calls=None, error="in flight when the run stopped")
+    run = write_run(tmp_path / "run", sc, reqs)
+    score_run(run, use_judge=False)
+    rows = [r for r in rows_of(run) if r["rid"] == victim["rid"]]
+    assert rows and all(r["status"] == "unscored" for r in rows)
+    task = next(r for r in rows if r["scorer"] == "task")
+    assert "cancelled" in task["reason"]

@@ -326,3 +326,29 @@ def test_scoring_stage_correction_is_used_when_present(tmp_path):
     b = g["base"]["overall"]["quality"]["judge"]["calibrated"]  # no entry: corrected by the report itself
     assert b["source"] == "report (TPR/FPR)"
     assert b["value"] == pytest.approx((g["base"]["overall"]["quality"]["judge"]["raw"]["value"] - 0.1) / 0.8)
+
+
+def test_cancelled_rows_are_counted_but_not_compared(tmp_path):
+    """Requests in flight when the run stopped are rows (nothing started is lost) but their e2e is only a
+    lower bound and the model is not to blame: no rate, percentile or task counts them."""
+    from profiler.rundir import RunWriter
+
+    w = RunWriter.create(tmp_path, "x", {"models": ["a"], "baseline": "a", "tasks": ["t"]})
+    rec = metrics.Recorder()
+    price = {"input_per_1m": 1.0, "output_per_1m": 1.0}
+    for i in range(20):
+        o = {"outcome": "ok", "ttft_us": 1000, "e2e_us": 5000, "completion_tokens": 5, "attempts": 1}
+        if i >= 17:
+            o = {"outcome": "cancelled", "e2e_us": 99_000, "attempts": 1, "error": "in flight"}
+        rec.record(metrics.build_row(o, rid=f"w0-{i}", model="a", task="t", prompt_id=f"t/{i}", seq=i,
+                                     phase="measure", t_intended=1e9 + i, worker=0, price=price))  # fmt: skip
+    w.write_drained(rec.drain(final=True))
+    w.close()
+    run = load_run(w.path)
+    assert run.cancelled == 3
+    doc, _ = build_report([w.path], resamples=50)
+    r = doc["runs"][0]
+    assert any("3 request(s) were in flight when the run stopped" in x for x in r["warnings"])
+    assert r["measured_requests"] == 17
+    text = json.dumps(r["groups"])
+    assert '"cancelled"' not in text and '"requests": 17' in text

@@ -20,6 +20,7 @@ from typing import Any
 
 from profiler import rundir as rundir_mod
 from profiler.errors import UserError
+from profiler.metrics import CANCELLED
 from profiler.quality import labels as labels_mod
 from profiler.quality.base import FAIL, PASS, UNSCORED, BuildContext, Scorer, ScoreResult, build_scorer
 from profiler.quality.judge import JudgeCache, JudgeClient, JudgeScorer
@@ -31,6 +32,9 @@ FLUSH_S = 0.25
 
 
 # ------------------------------------------------------------------------------------------ setup
+
+
+CANCELLED_REASON = "not scored: in flight when the load run stopped (cancelled)"
 
 
 def task_scorers(sc: Any) -> dict[str, list[Scorer]]:
@@ -112,6 +116,8 @@ def task_result(
     """The ``task`` row: pass when the request is ``ok`` and every required scorer that could score
     passed (at least one must have); fail on a failed request or any failing required scorer;
     unscored when no required scorer could score."""
+    if outcome == CANCELLED:  # still running when the load run stopped: neither success nor failure
+        return ScoreResult(UNSCORED, None, CANCELLED_REASON, {"outcome": outcome})
     if outcome != "ok":
         return ScoreResult(FAIL, 0.0, f"request failed: {outcome}", {"outcome": outcome})
     required = [s.id for s in scorers if s.required]
@@ -192,6 +198,8 @@ def _safe_score(job: Job) -> ScoreResult:
 
 def unscoreable(req: dict, capture: str) -> str | None:
     """Why this request's answer cannot be scored, or None."""
+    if req.get("outcome") == CANCELLED:
+        return CANCELLED_REASON
     if req.get("outcome") != "ok":
         return f"request failed: {req.get('outcome')}"
     resp = req.get("response")

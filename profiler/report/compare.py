@@ -461,6 +461,11 @@ def analyse_run(
     warnings = list(man.get("warnings") or [])
     if run.interrupted:
         warnings.insert(0, f"run {run.status}: results cover only part of the planned run")
+    if run.cancelled:
+        warnings.append(
+            f"{run.cancelled} request(s) were in flight when the run stopped (outcome cancelled): "
+            "kept in requests.jsonl, left out of every rate and percentile"
+        )
     if run.truncated_rows:
         warnings.append(f"requests.jsonl: {run.truncated_rows} torn last line skipped")
     oor = {k: v for k, v in (man.get("out_of_range") or {}).items() if v}

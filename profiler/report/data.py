@@ -85,6 +85,7 @@ class RunData:
     scored: bool  # at least one request has a task score
     scores: ScoreCounts
     calibration: dict[str, Any] | None
+    cancelled: int = 0  # rows in flight when the run stopped (not part of any comparison)
     _hists: dict[tuple[str, str, str], HdrHistogram] = field(default_factory=dict)
 
     @property
@@ -159,7 +160,7 @@ class _Coder:
         return c
 
 
-def _read_columns(rd: RunDir, coders: dict[str, _Coder]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _read_columns(rd: RunDir, coders: dict[str, _Coder]) -> tuple[dict[str, np.ndarray], np.ndarray, int]:
     """Stream measured rows into numpy columns, converting every CHUNK rows (bounded Python objects)."""
     num_keys = [k for k in REQUEST_KEYS if k not in STRING_KEYS and k != "rid"]
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (*STRING_KEYS, *num_keys)}
@@ -201,7 +202,11 @@ def _read_columns(rd: RunDir, coders: dict[str, _Coder]) -> tuple[dict[str, np.n
                 except (TypeError, ValueError):
                     raise UserError(f"{path}: {key}: expected a number or null in every row") from None
 
+    cancelled = 0
     for row in rd.iter_requests():
+        if row.get("outcome") == metrics.CANCELLED:  # in flight at the stop: counted, not compared
+            cancelled += 1
+            continue
         chunk.append(row)
         if len(chunk) >= CHUNK:
             flush()
@@ -212,7 +217,7 @@ def _read_columns(rd: RunDir, coders: dict[str, _Coder]) -> tuple[dict[str, np.n
         for k, v in parts.items()
     }
     rids = np.concatenate(rid_parts) if rid_parts else np.zeros(0, dtype=object)
-    return cols, rids
+    return cols, rids, cancelled
 
 
 def load_run(path: str | Path) -> RunData:
@@ -239,7 +244,7 @@ def _load_run(path: str | Path) -> RunData:
         "prompt_id": _Coder(),
         "outcome": _Coder(list(metrics.OUTCOMES)),
     }
-    cols, rids = _read_columns(rd, coders)
+    cols, rids, cancelled = _read_columns(rd, coders)
     n = rids.shape[0]
     models = coders["model"].names
     model = cols.pop("model")
@@ -299,6 +304,7 @@ def _load_run(path: str | Path) -> RunData:
         status=rd.status,
         interrupted=rd.interrupted,
         truncated_rows=truncated,
+        cancelled=cancelled,
         baseline=baseline,
         models=models,
         tasks=tasks,
