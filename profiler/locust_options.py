@@ -81,6 +81,22 @@ def _opt_float(value: Any, name: str) -> float | None:
         raise UserError(f"{name}: expected a number, got {value!r}") from None
 
 
+def check_options(sc: Any, o: Any) -> None:
+    """The option combinations that cannot run, rejected with one line before anything starts."""
+    mode = o.mode if getattr(o, "mode", None) in ("closed", "open") else sc.load.mode
+    rate = _opt_float(getattr(o, "rate", None), "--rate")
+    if rate is not None and rate <= 0:
+        raise UserError(f"--rate: expected arrivals per second per model > 0, got {o.rate}")
+    warmup = _opt_float(getattr(o, "warmup", None), "--warmup")
+    if warmup is not None and warmup < 0:
+        raise UserError(f"--warmup: expected seconds >= 0, got {o.warmup}")
+    if mode == "open" and rate is None and (sc.load.arrival is None or not sc.load.arrival.rate_per_s):
+        raise UserError(
+            f"{sc.path}: load.arrival.rate_per_s: open loop needs an arrival rate; set it in the scenario "
+            "or pass --rate N (arrivals per second per model)"
+        )
+
+
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version(), "platform": platform.platform()}
     for dist in ("swapbench", "locust", "gevent", "openai", "httpx2", "hdrhistogram"):
@@ -98,8 +114,11 @@ def resolve_settings(sc: Any, o: Any, runner: Any, model_keys: list[str]) -> Loa
     rate = _opt_float(getattr(o, "rate", None), "--rate")
     if rate is None and load.arrival is not None:
         rate = load.arrival.rate_per_s
-    if mode == "open" and (rate is None or rate <= 0):
-        raise UserError(f"{sc.path}: load.arrival.rate_per_s: expected a rate for open loop, got none")
+    if mode == "open" and (rate is None or rate <= 0):  # options set in the web UI form
+        raise UserError(
+            f"{sc.path}: load.arrival.rate_per_s: open loop needs an arrival rate > 0; set it in the "
+            f"scenario or give a rate (got {rate})"
+        )
     warmup = _opt_float(getattr(o, "warmup", None), "--warmup")
     users = int(getattr(runner, "target_user_count", 0) or getattr(o, "num_users", 0) or 0)
     n = len(model_keys)

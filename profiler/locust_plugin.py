@@ -56,7 +56,14 @@ from locust.runners import STATE_RUNNING, STATE_SPAWNING, MasterRunner, WorkerRu
 
 from profiler import metrics
 from profiler.errors import UserError
-from profiler.locust_options import add_arguments, early_options, resolve_scenario, resolve_settings, versions
+from profiler.locust_options import (
+    add_arguments,
+    check_options,
+    early_options,
+    resolve_scenario,
+    resolve_settings,
+    versions,
+)
 from profiler.locust_summary import print_report
 from profiler.locust_users import BlockSeq, LoadEngine, LoadSettings, SeqAllocator, build_user_classes
 from profiler.locust_webui import LiveStats, install_web_ui
@@ -525,6 +532,7 @@ def setup(argv: list[str] | None = None, *, transport_factory: Any = None) -> di
         try:
             opts = early_options(argv)
             sc = load_scenario(resolve_scenario(opts.scenario))
+            check_options(sc, opts)  # before any user starts: no traceback storm from a bad option
             plugin = Plugin(sc, transport_factory)
         except UserError as err:
             sys.stderr.write(f"swapbench: error: {err}\n")

@@ -456,6 +456,8 @@ class SwapbenchUser(User):
     @task
     def request(self) -> None:
         eng = self.engine
+        if not eng.active:  # the run could not start (its error is logged) or is ending: send nothing
+            self._idle()
         if eng.settings.mode == "open":
             eng.open_loop(self.model_key)
             self._idle()

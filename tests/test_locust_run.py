@@ -339,3 +339,22 @@ def test_sdk_transport_runs_the_same_job(tmp_path: Path) -> None:
     assert len(rs) > 20 and sum(r["outcome"] == "ok" for r in rs) >= 0.98 * len(rs)
     truth = {json.loads(line)["rid"] for line in (path / "sim_truth.jsonl").read_text().splitlines()}
     assert {r["rid"] for r in rs} <= truth  # the SDK path sends the rid / prompt-id headers too
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--mode", "open"], "load.arrival.rate_per_s: open loop needs an arrival rate"),
+        (["--mode", "open", "--rate", "0"], "--rate: expected arrivals per second per model > 0, got 0"),
+        (["--rate", "abc"], "--rate: expected a number, got 'abc'"),
+        (["--warmup", "-3"], "--warmup: expected seconds >= 0, got -3"),
+    ],
+)
+def test_bad_options_are_one_line_before_any_user_starts(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    sc = write_scenario(tmp_path)  # closed loop, no load.arrival
+    proc = run_locust(tmp_path, sc, "-t", "3s", *args)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert not (tmp_path / "reports").exists()  # nothing started
