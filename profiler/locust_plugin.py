@@ -110,6 +110,7 @@ class Plugin:
         self.finalized = True
         self.interrupted = False
         self.last_status: str | None = None  # of the last run closed in this session
+        self.broken = False  # a model failed every measured request of that run
         self.stopping_since: float | None = None
         self.final_from: set[str] = set()
         self.expected_workers = 0
@@ -440,11 +441,12 @@ class Plugin:
         self._stop_sim()
         # Exit code: failed requests are measurements (they are in the results, and `swapbench report
         # --fail-on` gates on the verdict), so a complete run exits 0 whatever its outcomes; an
-        # interrupted one exits 1. Setup errors (set earlier) and crashes in our code (Locust's 2) stand.
+        # interrupted one exits 1, and so does one where a model failed every request (a broken setup). Setup errors (set earlier) and crashes in our code (Locust's 2) stand.
         from locust import log as locust_log
 
         if environment.process_exit_code is None and not locust_log.unhandled_greenlet_exception:
-            environment.process_exit_code = 0 if self.last_status == "complete" else 1
+            ok = self.last_status == "complete" and not self.broken
+            environment.process_exit_code = 0 if ok else 1
 
     def finalize(self, status: str) -> None:
         if self.finalized or self._finalizing or self.writer is None:
@@ -480,6 +482,11 @@ class Plugin:
                 w.warn(f"{key}: achieved {got:.2f} req/s, below the target {tgt:.2f} req/s")
             if a.get("dropped"):
                 w.warn(f"{key}: {a['dropped']} open-loop arrivals dropped (max_in_flight reached)")
+        failures = self.live.failure_warnings()
+        for msg in failures:
+            w.warn(msg)
+            log.warning("swapbench: %s", msg)
+        self.broken = any(": every request failed" in msg for msg in failures)
         if self.role == "master" and len(self.final_from) < self.expected_workers and status == "complete":
             w.warn(f"{self.expected_workers - len(self.final_from)} worker(s) sent no final report")
         if self.role == "local":

@@ -62,17 +62,29 @@ class LiveStats:
         self.cost: dict[str, float] = {k: 0.0 for k in self.model_keys}
         self.retries: Counter[str] = Counter()
         self.dropped: Counter[str] = Counter()
+        self.first_error: dict[str, str] = {}  # an example error message per model
+        self.finished_all: Counter[str] = Counter()  # rows of every phase but cancelled
+        self.ok_all: Counter[str] = Counter()
+        self.failed_all: dict[str, Counter[str]] = {}
         self.hists: dict[tuple[str, str], Any] = {}
 
     def update(self, drained: metrics.Drained) -> None:
         for r in drained.rows:
             m = r.get("model")
             self.rows[m] += 1
+            outcome = r.get("outcome")
+            if outcome != metrics.CANCELLED:  # every phase: a broken setup shows in the warm-up too
+                self.finished_all[m] += 1
+                if outcome == "ok":
+                    self.ok_all[m] += 1
+                else:
+                    self.failed_all.setdefault(m, Counter())[outcome] += 1
+                    if m not in self.first_error and r.get("error"):
+                        self.first_error[m] = str(r["error"])[:160]
             if r.get("phase") != "measure":
                 self.warmup[m] += 1
                 continue
             self.measured[m] += 1
-            outcome = r.get("outcome")
             if outcome == "ok":
                 self.ok[m] += 1
             else:
@@ -90,6 +102,24 @@ class LiveStats:
             if h is None:
                 h = self.hists[(metric, model)] = metrics.new_histogram()
             h.decode_and_add(blob)
+
+    def failure_warnings(self) -> list[str]:
+        """A model that failed most of its requests is a broken experiment, not a slow model: say so."""
+        out = []
+        for m in self.model_keys:
+            oc = self.failed_all.get(m) or Counter()
+            finished = self.finished_all[m]
+            failed = finished - self.ok_all[m]
+            if finished <= 0 or failed < 0.5 * finished:
+                continue
+            top, n = max(oc.items(), key=lambda x: x[1])
+            share = "every" if failed == finished else f"{failed / finished:.0%} of"
+            out.append(
+                f"{m}: {share} request failed (mostly {top}, {n}x), e.g. "
+                f"{self.first_error.get(m, top)!r}: check the endpoint, key and scenario before reading "
+                "the comparison"
+            )
+        return out
 
     def measure_seconds(self, now: float | None = None) -> float:
         now = time.time() if now is None else now

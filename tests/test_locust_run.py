@@ -80,7 +80,11 @@ def test_headless_run_writes_a_consistent_run_directory(tmp_path: Path) -> None:
     # HDR percentiles agree with exact percentiles from the rows (3 significant digits)
     for model in run.models:
         h = run.histogram("ttft", model)
-        vals = [r["ttft_us"] for r in rs if r["model"] == model and r["phase"] == "measure"]
+        vals = [
+            r["ttft_us"]
+            for r in rs
+            if r["model"] == model and r["phase"] == "measure" and r["outcome"] == "ok"
+        ]
         assert len(vals) > 50
         for p in (50, 90, 99):
             exact = metrics.exact_percentile(vals, p)
@@ -358,3 +362,11 @@ def test_bad_options_are_one_line_before_any_user_starts(
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert not (tmp_path / "reports").exists()  # nothing started
+
+
+def test_an_unreachable_endpoint_is_called_out(tmp_path: Path) -> None:
+    sc = write_scenario(tmp_path)
+    proc = run_locust(tmp_path, sc, "-t", "3s", "--no-report", "--sim-url", "http://127.0.0.1:9/v1")
+    assert proc.returncode == 1, proc.stderr[-2000:]  # a broken experiment is not a complete run
+    warnings = RunDir(run_dir(tmp_path)).manifest["warnings"]
+    assert any("every request failed" in w and "Connection refused" in w for w in warnings), warnings
