@@ -63,7 +63,8 @@ def test_configured_verbosity_shows_up_as_token_inflation(tmp_path):
     for task in ("ts_codegen", "extraction", "agent"):
         inf = cmp_["tasks"][task]["token_inflation"]
         assert inf["n_prompts"] >= 10, (task, inf)
-        assert 12.0 < inf["change_pct"] < 28.0, (task, inf)
+        # configured +20 %; a 12 s run gives 10-60 prompts per task, hence the margin
+        assert 8.0 < inf["change_pct"] < 32.0, (task, inf)
         assert inf["significant"], (task, inf)
     labels = cmp_["tasks"]["classification"]["token_inflation"]
     # labels are never padded: only wrong answers of other lengths (a label wrapped in prose) move the
