@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from profiler.outcome import Outcome
+from profiler.outcome import Outcome, internal_error
 from profiler.retry import DEFAULT_RETRY_ON, RetryPolicy
 
 __all__ = [
@@ -192,6 +192,13 @@ class Transport:
         headers: dict | None = None,
         capture: str = "full",
     ) -> Outcome:
+        """One logical request (with retries) as one :class:`Outcome`; never raises for a request."""
+        try:
+            return self._execute(body, t_intended, headers, capture)
+        except Exception as e:  # a bug or bad input must not kill the user: one client_error row says what
+            return internal_error(e, t_intended)
+
+    def _execute(self, body: dict, t_intended: float, headers: dict | None, capture: str) -> Outcome:
         raise NotImplementedError
 
     def prepare(self) -> None:

@@ -13,22 +13,6 @@ from dataclasses import dataclass, field
 
 from profiler.sse import ChatStream
 
-# The outcome classes the client produces (docs/run-directory.md; "dropped" is the open-loop dispatcher's).
-CLIENT_OUTCOMES: tuple[str, ...] = (
-    "ok",
-    "http_4xx",
-    "http_429",
-    "http_5xx",
-    "connect_timeout",
-    "read_timeout",
-    "total_timeout",
-    "pool_timeout",
-    "stream_dropped",
-    "stream_error_event",
-    "no_done",
-    "client_error",
-)
-
 # the requests.jsonl keys an Outcome fills (itl_us / retry_after_ms are extra, not row keys)
 ROW_KEYS: tuple[str, ...] = (
     "schedule_lag_us",

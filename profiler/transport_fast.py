@@ -22,7 +22,7 @@ from time import perf_counter
 from urllib.parse import urlsplit
 
 from profiler.client import ClientConfig, EndpointConfig, Transport, freeze_heap, ssl_context
-from profiler.outcome import Outcome, fill_from_stream, internal_error, status_outcome
+from profiler.outcome import Outcome, fill_from_stream, status_outcome
 from profiler.sse import ANSWER, DELTA, DONE, ERROR, ChatStream, SSEParser
 from profiler.transport_http import Chunked, Conn, ConnPool, PoolTimeout
 
@@ -135,19 +135,6 @@ class FastTransport(Transport):
         return conn
 
     # ------------------------------------------------------------------------------------------ request
-    def execute(
-        self,
-        body: dict,
-        *,
-        t_intended: float,
-        headers: dict | None = None,
-        capture: str = "full",
-    ) -> Outcome:
-        try:
-            return self._execute(body, t_intended, headers, capture)
-        except Exception as e:  # a bug or bad input must not kill the user: one client_error row says what
-            return internal_error(e, t_intended)
-
     def _execute(self, body: dict, t_intended: float, headers: dict | None, capture: str) -> Outcome:
         t_start = perf_counter()
         out = Outcome()

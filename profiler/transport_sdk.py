@@ -26,7 +26,7 @@ from time import perf_counter
 from typing import Any
 
 from profiler.client import ClientConfig, EndpointConfig, Transport, freeze_heap, ssl_context
-from profiler.outcome import Outcome, fill_from_stream, internal_error, status_outcome
+from profiler.outcome import Outcome, fill_from_stream, status_outcome
 from profiler.sse import ANSWER, DELTA, DONE, ERROR, ChatStream, SSEParser
 
 
@@ -292,19 +292,6 @@ class SDKTransport(Transport):
         return self._opened
 
     # ------------------------------------------------------------------------------------------ request
-    def execute(
-        self,
-        body: dict,
-        *,
-        t_intended: float,
-        headers: dict | None = None,
-        capture: str = "full",
-    ) -> Outcome:
-        try:
-            return self._execute(body, t_intended, headers, capture)
-        except Exception as e:  # a bug or bad input must not kill the user: one client_error row says what
-            return internal_error(e, t_intended)
-
     def _execute(self, body: dict, t_intended: float, headers: dict | None, capture: str) -> Outcome:
         import gevent
 
