@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from profiler.sse import ChatStream
+from profiler.sse import ANSWER, DELTA, DONE, ERROR, ChatStream, SSEParser
 
 # the requests.jsonl keys an Outcome fills (itl_us / retry_after_ms are extra, not row keys)
 ROW_KEYS: tuple[str, ...] = (
@@ -123,6 +123,80 @@ def prompt_chars(body: dict) -> int:
                 if isinstance(part, dict) and isinstance(part.get("text"), str):
                     n += len(part["text"])
     return n
+
+
+class StreamErrorEvent(Exception):
+    """A ``data: {"error": ...}`` event inside an already-200 stream."""
+
+
+class TimedStream:
+    """The one place that turns a response body into timed stream events, for both transports.
+
+    ``feed(payload, now)`` runs the SSE parser and the chunk interpreter over bytes that arrived at
+    ``now`` (perf_counter): the first non-empty delta is the first token, every later one adds an ITL gap,
+    the first answer delta is TTFA, ``[DONE]`` ends the stream; an error event raises
+    :class:`StreamErrorEvent`. ``finish`` writes the timings and the outcome into an :class:`Outcome`.
+    """
+
+    __slots__ = ("cs", "_events", "_chunk", "itl", "chunks", "t_first", "t_last", "t_answer", "t_end")
+
+    def __init__(self, itl: list[int], capture: str) -> None:
+        self.cs = ChatStream(keep_text=capture != "off")
+        self._events = SSEParser().feed
+        self._chunk = self.cs.feed
+        self.itl = itl
+        self.chunks = 0
+        self.t_first = self.t_last = self.t_answer = self.t_end = 0.0
+
+    def feed(self, payload: bytes, now: float) -> None:
+        for ev in self._events(payload):
+            f = self._chunk(ev.data, ev.event)
+            if f & DELTA:
+                self.chunks += 1
+                if self.t_first:
+                    self.itl.append(int((now - self.t_last) * 1e6))
+                else:
+                    self.t_first = now
+                self.t_last = now
+                if f & ANSWER and not self.t_answer:
+                    self.t_answer = now
+            elif f & DONE:
+                if not self.t_end:
+                    self.t_end = now
+            elif f & ERROR:
+                raise StreamErrorEvent(f"error event mid-stream: {self.cs.error}")
+
+    def finish(
+        self,
+        out: Outcome,
+        *,
+        t_intended: float,
+        t_att: float,
+        now: float,
+        failure: tuple[str, str] | None,
+        body: dict,
+        capture: str,
+    ) -> None:
+        """Timings from ``t_intended`` (``ttft_attempt`` from ``t_att``), then the outcome: ``failure``
+        if any, ``no_done`` without ``[DONE]``, else ``ok`` ending at ``[DONE]``; then the stream's
+        text, tool calls and tokens."""
+        out.chunks = self.chunks
+        if self.t_first:
+            out.ttft_us = int((self.t_first - t_intended) * 1e6)
+            out.ttft_attempt_us = int((self.t_first - t_att) * 1e6)
+        if self.t_answer:
+            out.ttfa_us = int((self.t_answer - t_intended) * 1e6)
+        if failure is not None:
+            out.outcome, out.error = failure
+            out.e2e_us = int((now - t_intended) * 1e6)
+        elif not self.cs.done:
+            out.outcome = "no_done"
+            out.error = "stream ended without data: [DONE]"
+            out.e2e_us = int((now - t_intended) * 1e6)
+        else:
+            out.outcome = "ok"
+            out.e2e_us = int((self.t_end - t_intended) * 1e6)
+        fill_from_stream(out, self.cs, body, capture)
 
 
 def fill_from_stream(out: Outcome, cs: ChatStream, body: dict, capture: str) -> None:

@@ -22,8 +22,7 @@ from time import perf_counter
 from urllib.parse import urlsplit
 
 from profiler.client import ClientConfig, EndpointConfig, Transport, freeze_heap, ssl_context
-from profiler.outcome import Outcome, fill_from_stream, status_outcome
-from profiler.sse import ANSWER, DELTA, DONE, ERROR, ChatStream, SSEParser
+from profiler.outcome import Outcome, StreamErrorEvent, TimedStream, status_outcome
 from profiler.transport_http import Chunked, Conn, ConnPool, PoolTimeout
 
 try:
@@ -419,18 +418,13 @@ class FastTransport(Transport):
     ) -> None:
         """Read the SSE body to its end, timing every non-empty delta. Fills ``out`` (never raises)."""
         pool = self._pool
-        parser = SSEParser()
-        cs = ChatStream(keep_text=capture != "off")
-        itl = out.itl_us
-        feed_events = parser.feed
-        feed_chunk = cs.feed
+        stream = TimedStream(out.itl_us, capture)
+        feed = stream.feed
         te = hdrs.get("transfer-encoding", "")
         dec = Chunked() if "chunked" in te.lower() else None
         cl = hdrs.get("content-length")
         remaining = int(cl) if (dec is None and cl is not None) else -1
         reusable = hdrs.get("connection", "").lower() != "close" and (dec is not None or remaining >= 0)
-        t_first = t_last = t_answer = t_end = 0.0
-        chunks = 0
         failure: _Fail | None = None
         complete = False
         data = rest
@@ -446,22 +440,7 @@ class FastTransport(Transport):
                     else:
                         payload = data
                     if payload:
-                        for ev in feed_events(payload):
-                            f = feed_chunk(ev.data, ev.event)
-                            if f & DELTA:
-                                chunks += 1
-                                if t_first:
-                                    itl.append(int((now - t_last) * 1e6))
-                                else:
-                                    t_first = now
-                                t_last = now
-                                if f & ANSWER and not t_answer:
-                                    t_answer = now
-                            elif f & DONE:
-                                if not t_end:
-                                    t_end = now
-                            elif f & ERROR:
-                                raise _Fail("stream_error_event", f"error event mid-stream: {cs.error}")
+                        feed(payload, now)
                     if (dec is not None and dec.done) or remaining == 0:
                         complete = True
                         break
@@ -473,9 +452,11 @@ class FastTransport(Transport):
                     else:
                         raise _Fail("stream_dropped", "connection closed mid-stream (body incomplete)")
                     break
+        except StreamErrorEvent as e:
+            failure = _Fail("stream_error_event", str(e))
         except _Fail as f:
             failure = f
-            now = perf_counter() if f.outcome != "stream_error_event" else now
+            now = perf_counter()
         except ValueError as e:  # bad chunked encoding
             failure = _Fail("stream_dropped", f"bad chunked encoding: {_msg(e)}")
             now = perf_counter()
@@ -486,24 +467,15 @@ class FastTransport(Transport):
             pool.put(conn)
         else:
             pool.discard(conn)
-        out.chunks = chunks
-        if t_first:
-            out.ttft_us = int((t_first - t_intended) * 1e6)
-            out.ttft_attempt_us = int((t_first - t_att) * 1e6)
-        if t_answer:
-            out.ttfa_us = int((t_answer - t_intended) * 1e6)
-        if failure is not None:
-            out.outcome = failure.outcome
-            out.error = failure.message
-            out.e2e_us = int((now - t_intended) * 1e6)
-        elif not cs.done:
-            out.outcome = "no_done"
-            out.error = "stream ended without data: [DONE]"
-            out.e2e_us = int((now - t_intended) * 1e6)
-        else:
-            out.outcome = "ok"
-            out.e2e_us = int((t_end - t_intended) * 1e6)
-        fill_from_stream(out, cs, body, capture)
+        stream.finish(
+            out,
+            t_intended=t_intended,
+            t_att=t_att,
+            now=now,
+            failure=None if failure is None else (failure.outcome, failure.message),
+            body=body,
+            capture=capture,
+        )
 
 
 def _timeout_class(deadline: float, default: str) -> str:

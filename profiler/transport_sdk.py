@@ -26,8 +26,7 @@ from time import perf_counter
 from typing import Any
 
 from profiler.client import ClientConfig, EndpointConfig, Transport, freeze_heap, ssl_context
-from profiler.outcome import Outcome, fill_from_stream, status_outcome
-from profiler.sse import ANSWER, DELTA, DONE, ERROR, ChatStream, SSEParser
+from profiler.outcome import Outcome, StreamErrorEvent, TimedStream, status_outcome
 
 
 def _import_sdk_safely() -> None:
@@ -111,10 +110,6 @@ class _Attempt:
             self.t_conn_end = perf_counter()
         elif name == "http11.send_request_headers.started" and not self.t_send:
             self.t_send = perf_counter()
-
-
-class _StreamError(Exception):
-    pass
 
 
 def _exc_outcome(e: BaseException | None) -> tuple[str, str]:
@@ -317,11 +312,7 @@ class SDKTransport(Transport):
         attempts: list[_Attempt] = []
         local = self._local
         local.st = attempts
-        cs = ChatStream(keep_text=capture != "off")
-        parser = SSEParser()
-        itl = out.itl_us
-        t_first = t_last = t_answer = t_end = 0.0
-        chunks = 0
+        stream = TimedStream(out.itl_us, capture)
         failure: tuple[str, str] | None = None
         now = 0.0
         # the total deadline counts from t_start (a lazy client build on the first request is inside it)
@@ -332,28 +323,12 @@ class SDKTransport(Transport):
                 **kwargs, extra_headers=hdrs, extra_body=extra_body or None
             ) as resp:
                 out.http_status = resp.status_code
-                feed_events = parser.feed
-                feed_chunk = cs.feed
+                feed = stream.feed
                 for data in resp.iter_bytes():
                     now = perf_counter()
-                    for ev in feed_events(data):
-                        f = feed_chunk(ev.data, ev.event)
-                        if f & DELTA:
-                            chunks += 1
-                            if t_first:
-                                itl.append(int((now - t_last) * 1e6))
-                            else:
-                                t_first = now
-                            t_last = now
-                            if f & ANSWER and not t_answer:
-                                t_answer = now
-                        elif f & DONE:
-                            if not t_end:
-                                t_end = now
-                        elif f & ERROR:
-                            raise _StreamError(f"error event mid-stream: {cs.error}")
+                    feed(data, now)
                 now = perf_counter()
-        except _StreamError as e:
+        except StreamErrorEvent as e:
             failure = ("stream_error_event", str(e))
         except gevent.Timeout as t:
             if t is not timer:
@@ -415,22 +390,8 @@ class SDKTransport(Transport):
             t_att = last.t0 if n > 1 else t_start
         else:
             t_att = t_start
-        out.chunks = chunks
-        if t_first:
-            out.ttft_us = int((t_first - t_intended) * 1e6)
-            out.ttft_attempt_us = int((t_first - t_att) * 1e6)
-        if t_answer:
-            out.ttfa_us = int((t_answer - t_intended) * 1e6)
-        if failure is not None:
-            out.outcome, out.error = failure
-            out.e2e_us = int((now - t_intended) * 1e6)
-        elif not cs.done:
-            out.outcome = "no_done"
-            out.error = "stream ended without data: [DONE]"
-            out.e2e_us = int((now - t_intended) * 1e6)
-        else:
-            out.outcome = "ok"
-            out.e2e_us = int((t_end - t_intended) * 1e6)
+        stream.finish(
+            out, t_intended=t_intended, t_att=t_att, now=now, failure=failure, body=body, capture=capture
+        )
         out.attempt_outcomes.append(last_cls or out.outcome)
-        fill_from_stream(out, cs, body, capture)
         return out
