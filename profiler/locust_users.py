@@ -79,11 +79,6 @@ class LoadSettings:
         return self.t0_epoch + self.warmup_s
 
 
-def load_model_keys(sc: Any) -> list[str]:
-    """The models under comparison, baseline first (a judge-only model is not among them)."""
-    return list(sc.model_keys)
-
-
 def cancelled(t_intended: float) -> dict[str, Any]:
     """The outcome of a request still running when the run stopped; e2e is how long it had run."""
     return {
@@ -122,7 +117,7 @@ class LoadEngine:
     def __init__(self, sc: Any, mix: PromptMix, transport_factory: Callable[..., Any] | None = None) -> None:
         self.sc = sc
         self.mix = mix
-        self.model_keys: list[str] = load_model_keys(sc)
+        self.model_keys: list[str] = list(sc.model_keys)  # baseline first, no judge-only model
         self.models = {k: sc.models[k] for k in self.model_keys}
         self.transport_factory = transport_factory
         self.settings = LoadSettings()
